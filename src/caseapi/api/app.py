@@ -1,0 +1,105 @@
+"""``create_app(settings)``: the one place the Litestar application is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import swagger_ui_bundle
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from caseapi import __version__
+from caseapi.api.assignments import AssignmentController
+from caseapi.api.posts import PostController
+from caseapi.api.problems import http_exception_handler, internal_error_handler
+from caseapi.api.status import content_errors, health
+from caseapi.api.tags import list_tags
+from caseapi.catalog import Catalog
+from caseapi.indexer import ensure_index
+from caseapi.settings import Settings
+
+SWAGGER_ASSETS = "/schema/assets"
+
+
+def create_app(settings: Settings | None = None, *, build_index: bool = True) -> Litestar:
+    """The API over ``settings.content_dir``; builds the index at start-up if stale."""
+    settings = settings if settings is not None else Settings.from_env()
+
+    @asynccontextmanager
+    async def open_catalog(app: Litestar) -> AsyncIterator[None]:
+        if build_index:
+            await ensure_index(settings)
+        catalog = await Catalog.open(settings.catalog_path)
+        app.state.catalog = catalog
+        try:
+            yield
+        finally:
+            await catalog.close()
+
+    def provide_catalog(state: State) -> Catalog:
+        catalog: Catalog = state.catalog
+        return catalog
+
+    def provide_settings() -> Settings:
+        return settings
+
+    return Litestar(
+        route_handlers=[
+            AssignmentController,
+            PostController,
+            list_tags,
+            health,
+            content_errors,
+            create_static_files_router(
+                path=SWAGGER_ASSETS,
+                directories=[Path(swagger_ui_bundle.swagger_ui_path)],
+                include_in_schema=False,
+            ),
+        ],
+        dependencies={
+            "catalog": Provide(provide_catalog, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        lifespan=[open_catalog],
+        exception_handlers={
+            HTTPException: http_exception_handler,
+            Exception: internal_error_handler,
+        },
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            expose_headers=["ETag", "Link", "Last-Modified"],
+        ),
+        openapi_config=openapi_config(),
+    )
+
+
+def openapi_config() -> OpenAPIConfig:
+    """OpenAPI at ``/schema``; the Swagger UI assets come from this server, not a CDN."""
+    return OpenAPIConfig(
+        title="caseapi",
+        version=__version__,
+        description=(
+            "Headless content API: executed assignments and posts from a Markdown folder, "
+            "with Dutch full-text search and feeds."
+        ),
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path=["/", "/swagger"],
+                js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
+            ),
+            JsonRenderPlugin(path="/openapi.json"),
+        ],
+    )

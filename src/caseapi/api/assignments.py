@@ -1,0 +1,87 @@
+"""``/assignments``: executed assignments (case studies)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter, QueryParameter
+
+from caseapi.api.documents import assignment_detail, assignment_item
+from caseapi.api.listing import (
+    DEFAULT_PAGE_SIZE,
+    FieldsParameter,
+    PageNumber,
+    PageSize,
+    SortParameter,
+    TagParameter,
+    YearParameter,
+    fetch_page,
+    link_header,
+    parse_fields,
+)
+from caseapi.api.problems import problem_spec
+from caseapi.api.schemas import AssignmentDetail, AssignmentItem, AssignmentPage
+from caseapi.catalog import Catalog, Filters
+from caseapi.models import Slug
+from caseapi.settings import Settings
+
+LIST_FIELDS = AssignmentItem.__struct_fields__
+
+
+class AssignmentController(Controller):
+    """Executed assignments."""
+
+    path = "/assignments"
+    tags = ["assignments"]
+
+    @get("/", summary="List assignments", responses={400: problem_spec("Invalid parameters")})
+    async def list_assignments(
+        self,
+        request: Request[Any, Any, Any],
+        catalog: NamedDependency[Catalog],
+        settings: NamedDependency[Settings],
+        tag: TagParameter = None,
+        client: Annotated[
+            str | None,
+            QueryParameter(max_length=200, description="Only for this client."),
+        ] = None,
+        work: Annotated[
+            str | None,
+            QueryParameter(max_length=200, description="Only this kind of work."),
+        ] = None,
+        year: YearParameter = None,
+        sort: SortParameter = "-date",
+        page: PageNumber = 1,
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        fields: FieldsParameter = None,
+    ) -> Response[AssignmentPage]:
+        """Public assignments, newest first unless ``sort`` says otherwise."""
+        selected = parse_fields(fields, LIST_FIELDS)
+        filters = Filters(tag=tag, client=client, work=work, year=year)
+        documents, meta = await fetch_page(catalog, "assignments", filters, sort, page, limit)
+        body = AssignmentPage(
+            data=[assignment_item(document, settings.base_url, selected) for document in documents],
+            meta=meta,
+        )
+        return Response(body, headers={"Link": link_header(settings.api_url, request, meta)})
+
+    @get(
+        "/{slug:str}",
+        summary="One assignment",
+        responses={400: problem_spec("Invalid slug"), 404: problem_spec("No such assignment")},
+    )
+    async def get_assignment(
+        self,
+        catalog: NamedDependency[Catalog],
+        settings: NamedDependency[Settings],
+        slug: Annotated[Slug, PathParameter(description="The assignment's slug.")],
+    ) -> AssignmentDetail:
+        """One public assignment with its rendered body and sections."""
+        document = await catalog.get_document("assignments", slug, dt.datetime.now(dt.UTC))
+        if document is None:
+            raise NotFoundException(detail=f"There is no assignment '{slug}'.")
+        return assignment_detail(document, settings.base_url)

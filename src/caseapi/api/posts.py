@@ -1,0 +1,83 @@
+"""``/posts``: news and blog posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter, QueryParameter
+
+from caseapi.api.documents import post_detail, post_item
+from caseapi.api.listing import (
+    DEFAULT_PAGE_SIZE,
+    FieldsParameter,
+    PageNumber,
+    PageSize,
+    SortParameter,
+    TagParameter,
+    YearParameter,
+    fetch_page,
+    link_header,
+    parse_fields,
+)
+from caseapi.api.problems import problem_spec
+from caseapi.api.schemas import PostDetail, PostItem, PostPage
+from caseapi.catalog import Catalog, Filters
+from caseapi.models import Slug
+from caseapi.settings import Settings
+
+LIST_FIELDS = PostItem.__struct_fields__
+
+
+class PostController(Controller):
+    """News and blog posts."""
+
+    path = "/posts"
+    tags = ["posts"]
+
+    @get("/", summary="List posts", responses={400: problem_spec("Invalid parameters")})
+    async def list_posts(
+        self,
+        request: Request[Any, Any, Any],
+        catalog: NamedDependency[Catalog],
+        settings: NamedDependency[Settings],
+        tag: TagParameter = None,
+        author: Annotated[
+            str | None,
+            QueryParameter(max_length=200, description="Only by this author."),
+        ] = None,
+        year: YearParameter = None,
+        sort: SortParameter = "-date",
+        page: PageNumber = 1,
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        fields: FieldsParameter = None,
+    ) -> Response[PostPage]:
+        """Public posts, newest first unless ``sort`` says otherwise."""
+        selected = parse_fields(fields, LIST_FIELDS)
+        filters = Filters(tag=tag, author=author, year=year)
+        documents, meta = await fetch_page(catalog, "posts", filters, sort, page, limit)
+        body = PostPage(
+            data=[post_item(document, settings.base_url, selected) for document in documents],
+            meta=meta,
+        )
+        return Response(body, headers={"Link": link_header(settings.api_url, request, meta)})
+
+    @get(
+        "/{slug:str}",
+        summary="One post",
+        responses={400: problem_spec("Invalid slug"), 404: problem_spec("No such post")},
+    )
+    async def get_post(
+        self,
+        catalog: NamedDependency[Catalog],
+        settings: NamedDependency[Settings],
+        slug: Annotated[Slug, PathParameter(description="The post's slug.")],
+    ) -> PostDetail:
+        """One public post with its rendered body and sections."""
+        document = await catalog.get_document("posts", slug, dt.datetime.now(dt.UTC))
+        if document is None:
+            raise NotFoundException(detail=f"There is no post '{slug}'.")
+        return post_detail(document, settings.base_url)

@@ -1,0 +1,60 @@
+"""Errors as RFC 9457 ``application/problem+json``, for every failure."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+
+from caseapi.api.schemas import Problem
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("caseapi")
+
+
+def problem(
+    status: int, detail: str | None, request: Request[Any, Any, Any], **extra: Any
+) -> Response[Problem]:
+    """Build a problem response for ``status``."""
+    body = Problem(
+        type="about:blank",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        **extra,
+    )
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def http_exception_handler(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[Problem]:
+    """Litestar's own exceptions (404, 405, validation) as problems."""
+    errors = None
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+        errors = [dict(error) for error in exc.extra if isinstance(error, dict)]
+    response = problem(exc.status_code, exc.detail, request, errors=errors)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """Anything unexpected: logged in full, answered without internals."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "Something went wrong on our side; it has been logged.", request)
+
+
+def problem_spec(description: str) -> ResponseSpec:
+    """OpenAPI description of a problem response."""
+    return ResponseSpec(
+        data_container=Problem,
+        description=description,
+        media_type=PROBLEM_MEDIA_TYPE,
+        generate_examples=False,
+    )

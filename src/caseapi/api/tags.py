@@ -1,0 +1,17 @@
+"""``/tags``: every tag in use, with counts per collection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import get
+from litestar.di import NamedDependency
+
+from caseapi.api.schemas import TagList
+from caseapi.catalog import Catalog
+
+
+@get("/tags", summary="Tags with counts", tags=["tags"])
+async def list_tags(catalog: NamedDependency[Catalog]) -> TagList:
+    """Tags of public documents, most used first."""
+    return TagList(data=await catalog.tags(dt.datetime.now(dt.UTC)))

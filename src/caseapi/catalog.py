@@ -1,0 +1,423 @@
+"""The SQLite catalog: one writer, read-only readers (datasette's model).
+
+The writer replaces content inside a single transaction, so a reader (in WAL
+mode) sees either the old generation or the new one, never a mix. Documents
+are stored whole as msgpack; the columns beside them exist only to filter,
+sort and count.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import aiosqlite
+import msgspec
+
+from caseapi.models import Collection, ContentProblem, Document
+from caseapi.slugs import fold, slugify
+
+# Bump when the schema or the stored Document shape changes: older catalogs are rebuilt.
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    collection TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    path TEXT NOT NULL UNIQUE,
+    title_key TEXT NOT NULL,
+    date TEXT NOT NULL,
+    year_from INTEGER NOT NULL,
+    year_to INTEGER NOT NULL,
+    author_key TEXT,
+    draft INTEGER NOT NULL,
+    publish_at TEXT,
+    modified TEXT NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (collection, slug)
+) WITHOUT ROWID;
+CREATE INDEX documents_by_date ON documents (collection, date);
+CREATE TABLE document_keys (
+    collection TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL
+);
+CREATE INDEX document_keys_by_key ON document_keys (kind, key, collection);
+CREATE INDEX document_keys_by_document ON document_keys (collection, slug);
+CREATE TABLE problems (
+    path TEXT NOT NULL,
+    line INTEGER,
+    field TEXT,
+    message TEXT NOT NULL,
+    severity TEXT NOT NULL
+);
+CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+"""
+
+
+def _visible(table: str = "documents") -> str:
+    """A document is public when it is not a draft and its publish time (if any) has come."""
+    return f"{table}.draft = 0 AND ({table}.publish_at IS NULL OR {table}.publish_at <= :now)"
+
+
+_VISIBLE = _visible()
+
+SortKey = Literal["date", "-date", "title", "-title"]
+_ORDER_BY: dict[str, str] = {
+    "date": "date ASC, slug ASC",
+    "-date": "date DESC, slug ASC",
+    "title": "title_key ASC, slug ASC",
+    "-title": "title_key DESC, slug ASC",
+}
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(Document)
+
+
+class FileStamp(msgspec.Struct, frozen=True, array_like=True):
+    """Size and modification time of an indexed file: enough to notice an edit."""
+
+    size: int
+    mtime_ns: int
+
+
+class Generation(msgspec.Struct, kw_only=True):
+    """Which build of the content the catalog holds, and when it changed."""
+
+    number: int
+    changed_at: dt.datetime
+    schema_version: int
+
+
+class Filters(msgspec.Struct, kw_only=True, frozen=True):
+    """List filters; every key compares folded (case and accents ignored)."""
+
+    tag: str | None = None
+    client: str | None = None
+    work: str | None = None
+    author: str | None = None
+    year: int | None = None
+
+
+class TagCount(msgspec.Struct, kw_only=True):
+    """A tag with how many public documents of each collection carry it."""
+
+    tag: str
+    slug: str
+    count: int
+    assignments: int
+    posts: int
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """A fixed-width UTC timestamp that sorts as text."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _key(value: str) -> str:
+    return slugify(value) or fold(value)
+
+
+def _year_range(document: Document) -> tuple[int, int]:
+    if document.period is not None:
+        start = int(document.period.start[:4])
+        end = int(document.period.end[:4]) if document.period.end else 9999
+        return start, end
+    year = document.date.year
+    return year, year
+
+
+class CatalogWriter:
+    """The one connection that writes; used by the indexer only."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    @classmethod
+    async def open(cls, path: Path) -> CatalogWriter:
+        """Open (creating if needed) the catalog at ``path`` for writing."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path)
+        await connection.execute("PRAGMA journal_mode=WAL")
+        await connection.execute("PRAGMA synchronous=NORMAL")
+        writer = cls(connection)
+        if await writer._schema_version() != SCHEMA_VERSION:
+            await writer._create_schema()
+        return writer
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self._connection.close()
+
+    async def _schema_version(self) -> int | None:
+        try:
+            async with self._connection.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ) as cursor:
+                row = await cursor.fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return int(row[0]) if row else None
+
+    async def _create_schema(self) -> None:
+        async with self._connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        ) as cursor:
+            tables = [row[0] for row in await cursor.fetchall()]
+        for table in tables:
+            await self._connection.execute(f'DROP TABLE IF EXISTS "{table}"')
+        await self._connection.executescript(_SCHEMA)
+        await self._connection.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?), ('generation', '0'), ('changed_at', ?)",
+            (str(SCHEMA_VERSION), utc_text(dt.datetime.now(dt.UTC))),
+        )
+        await self._connection.commit()
+
+    async def replace_all(
+        self,
+        documents: Sequence[Document],
+        problems: Iterable[ContentProblem],
+        files: dict[str, FileStamp],
+    ) -> int:
+        """Replace everything in one transaction; returns the new generation number."""
+        connection = self._connection
+        try:
+            await connection.execute("BEGIN IMMEDIATE")
+            for table in ("documents", "document_keys", "problems", "files"):
+                await connection.execute(f"DELETE FROM {table}")
+            await connection.executemany(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [self._document_row(document) for document in documents],
+            )
+            await connection.executemany(
+                "INSERT INTO document_keys VALUES (?, ?, ?, ?, ?)",
+                [row for document in documents for row in self._key_rows(document)],
+            )
+            await connection.executemany(
+                "INSERT INTO problems VALUES (?, ?, ?, ?, ?)",
+                [
+                    (problem.path, problem.line, problem.field, problem.message, problem.severity)
+                    for problem in problems
+                ],
+            )
+            await connection.executemany(
+                "INSERT INTO files VALUES (?, ?, ?)",
+                [(path, stamp.size, stamp.mtime_ns) for path, stamp in files.items()],
+            )
+            generation = await self._next_generation()
+            await connection.commit()
+        except BaseException:
+            await connection.rollback()
+            raise
+        return generation
+
+    async def _next_generation(self) -> int:
+        async with self._connection.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation' "
+            "RETURNING value"
+        ) as cursor:
+            row = await cursor.fetchone()
+        await self._connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'changed_at'",
+            (utc_text(dt.datetime.now(dt.UTC)),),
+        )
+        assert row is not None
+        return int(row[0])
+
+    @staticmethod
+    def _document_row(document: Document) -> tuple[Any, ...]:
+        year_from, year_to = _year_range(document)
+        return (
+            document.collection,
+            document.slug,
+            document.path,
+            fold(document.title),
+            utc_text(document.date),
+            year_from,
+            year_to,
+            _key(document.author) if document.author else None,
+            int(document.draft),
+            utc_text(document.publish_at) if document.publish_at else None,
+            utc_text(document.modified),
+            _encoder.encode(document),
+        )
+
+    @staticmethod
+    def _key_rows(document: Document) -> list[tuple[str, str, str, str, str]]:
+        rows: list[tuple[str, str, str, str, str]] = []
+        for kind, names in (
+            ("tag", document.tags),
+            ("client", document.clients),
+            ("work", document.work),
+        ):
+            for name in names:
+                rows.append((document.collection, document.slug, kind, _key(name), name))
+        return rows
+
+
+class Catalog:
+    """Read-only access through a small pool of connections, one thread each."""
+
+    def __init__(self, connections: list[aiosqlite.Connection]) -> None:
+        self._connections = connections
+        self._pool: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for connection in connections:
+            self._pool.put_nowait(connection)
+
+    @classmethod
+    async def open(cls, path: Path, size: int = 2) -> Catalog:
+        """Open ``size`` read-only connections to an existing catalog."""
+        connections = []
+        for _ in range(size):
+            connection = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
+            await connection.execute("PRAGMA query_only=ON")
+            connections.append(connection)
+        return cls(connections)
+
+    async def close(self) -> None:
+        """Close every connection."""
+        for connection in self._connections:
+            await connection.close()
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[aiosqlite.Connection]:
+        connection = await self._pool.get()
+        try:
+            yield connection
+        finally:
+            self._pool.put_nowait(connection)
+
+    async def _fetch(self, sql: str, parameters: dict[str, Any] | Sequence[Any] = ()) -> list[Any]:
+        async with self._connection() as connection, connection.execute(sql, parameters) as cursor:
+            return list(await cursor.fetchall())
+
+    async def generation(self) -> Generation:
+        """The generation currently visible to readers."""
+        rows = dict(await self._fetch("SELECT key, value FROM meta"))
+        return Generation(
+            number=int(rows["generation"]),
+            changed_at=dt.datetime.fromisoformat(rows["changed_at"]),
+            schema_version=int(rows["schema_version"]),
+        )
+
+    async def get_document(
+        self, collection: Collection, slug: str, now: dt.datetime
+    ) -> Document | None:
+        """One public document, or ``None``."""
+        rows = await self._fetch(
+            "SELECT body FROM documents WHERE collection = :collection AND slug = :slug "
+            f"AND {_VISIBLE}",
+            {"collection": collection, "slug": slug, "now": utc_text(now)},
+        )
+        return _decoder.decode(rows[0][0]) if rows else None
+
+    async def list_documents(
+        self,
+        collection: Collection | None,
+        filters: Filters,
+        sort: SortKey,
+        offset: int,
+        limit: int,
+        now: dt.datetime,
+    ) -> tuple[list[Document], int]:
+        """One page of public documents and the total that match."""
+        where = [_VISIBLE]
+        parameters: dict[str, Any] = {"now": utc_text(now), "limit": limit, "offset": offset}
+        if collection is not None:
+            where.append("collection = :collection")
+            parameters["collection"] = collection
+        for kind in ("tag", "client", "work"):
+            value = getattr(filters, kind)
+            if value is not None:
+                where.append(
+                    "EXISTS (SELECT 1 FROM document_keys AS k "
+                    "WHERE k.collection = documents.collection "
+                    f"AND k.slug = documents.slug AND k.kind = '{kind}' AND k.key = :{kind})"
+                )
+                parameters[kind] = _key(value)
+        if filters.author is not None:
+            where.append("author_key = :author")
+            parameters["author"] = _key(filters.author)
+        if filters.year is not None:
+            where.append("year_from <= :year AND year_to >= :year")
+            parameters["year"] = filters.year
+        condition = " AND ".join(where)
+        async with self._connection() as connection:
+            async with connection.execute(
+                f"SELECT count(*) FROM documents WHERE {condition}", parameters
+            ) as cursor:
+                total_row = await cursor.fetchone()
+            async with connection.execute(
+                f"SELECT body FROM documents WHERE {condition} ORDER BY {_ORDER_BY[sort]} "
+                "LIMIT :limit OFFSET :offset",
+                parameters,
+            ) as cursor:
+                rows = await cursor.fetchall()
+        total = int(total_row[0]) if total_row else 0
+        return [_decoder.decode(row[0]) for row in rows], total
+
+    async def tags(self, now: dt.datetime) -> list[TagCount]:
+        """Tags of public documents with counts per collection, most used first."""
+        rows = await self._fetch(
+            "SELECT k.key, min(k.name), "
+            "sum(k.collection = 'assignments'), sum(k.collection = 'posts') "
+            "FROM document_keys AS k JOIN documents AS d "
+            "ON d.collection = k.collection AND d.slug = k.slug "
+            f"WHERE k.kind = 'tag' AND {_visible('d')} "
+            "GROUP BY k.key ORDER BY count(*) DESC, k.key ASC",
+            {"now": utc_text(now)},
+        )
+        return [
+            TagCount(
+                tag=name, slug=key, count=assignments + posts, assignments=assignments, posts=posts
+            )
+            for key, name, assignments, posts in rows
+        ]
+
+    async def counts(self, now: dt.datetime) -> dict[str, int]:
+        """How many public documents each collection has."""
+        rows = await self._fetch(
+            f"SELECT collection, count(*) FROM documents WHERE {_VISIBLE} GROUP BY collection",
+            {"now": utc_text(now)},
+        )
+        counts = {"assignments": 0, "posts": 0}
+        counts.update({collection: int(count) for collection, count in rows})
+        return counts
+
+    async def problems(self) -> list[ContentProblem]:
+        """Every content problem of the current generation, errors first."""
+        rows = await self._fetch(
+            "SELECT path, line, field, message, severity FROM problems "
+            "ORDER BY severity = 'warning', path, line"
+        )
+        return [
+            ContentProblem(path=path, line=line, field=field, message=message, severity=severity)
+            for path, line, field, message, severity in rows
+        ]
+
+
+async def indexed_files(path: Path) -> tuple[int | None, dict[str, FileStamp]]:
+    """Schema version and file stamps of an existing catalog; ``(None, {})`` if unusable."""
+    if not path.exists():
+        return None, {}
+    try:
+        async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            async with connection.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ) as cursor:
+                row = await cursor.fetchone()
+            async with connection.execute("SELECT path, size, mtime_ns FROM files") as cursor:
+                files = {
+                    name: FileStamp(size, mtime) for name, size, mtime in await cursor.fetchall()
+                }
+    except sqlite3.Error:
+        return None, {}
+    return (int(row[0]) if row else None), files

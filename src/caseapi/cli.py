@@ -1,0 +1,166 @@
+"""The ``caseapi`` command: serve, index, check, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import msgspec
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from caseapi.content import load_folder
+from caseapi.indexer import build_index, ensure_index
+from caseapi.models import ContentProblem
+from caseapi.settings import Settings
+
+console = Console(stderr=True)
+
+
+def _settings(arguments: argparse.Namespace) -> Settings:
+    return Settings.from_env(content_dir=arguments.content, index_dir=arguments.index)
+
+
+def _add_folder_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--content", type=Path, help="content folder (default: $CASEAPI_CONTENT_DIR or ./content)"
+    )
+    parser.add_argument(
+        "--index", type=Path, help="index folder (default: $CASEAPI_INDEX_DIR or ./index)"
+    )
+
+
+def command_index(arguments: argparse.Namespace) -> int:
+    """Rebuild the catalog from the content folder, with a progress bar."""
+    settings = _settings(arguments)
+    columns = (
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("index", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = asyncio.run(build_index(settings, on_progress=advance))
+    console.print(
+        f"generation {report.generation}: {report.documents} documents, "
+        f"{report.errors} errors, {report.warnings} warnings in {report.seconds:.2f} s"
+    )
+    if report.errors:
+        console.print("run [bold]caseapi check[/bold] to see the problems")
+    return 0
+
+
+def command_check(arguments: argparse.Namespace) -> int:
+    """Validate the content folder; exit status 1 when any file has errors."""
+    settings = _settings(arguments)
+    if not settings.content_dir.is_dir():
+        console.print(f"[red]no content folder at {settings.content_dir}[/red]")
+        return 2
+    folder = load_folder(settings.content_dir)
+    _print_problems(folder.problems)
+    errors = sum(problem.severity == "error" for problem in folder.problems)
+    console.print(
+        f"{len(folder.documents)} documents ok, {errors} errors, "
+        f"{len(folder.problems) - errors} warnings"
+    )
+    return 1 if errors else 0
+
+
+def _print_problems(problems: Sequence[ContentProblem]) -> None:
+    if not problems:
+        return
+    table = Table("file", "line", "severity", "problem", show_lines=False)
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        table.add_row(
+            problem.path,
+            str(problem.line or ""),
+            f"[{colour}]{problem.severity}[/{colour}]",
+            problem.message,
+        )
+    Console(width=200).print(table)
+
+
+def command_serve(arguments: argparse.Namespace) -> int:
+    """Serve the API with uvicorn; the index is brought up to date first."""
+    import uvicorn
+
+    settings = _settings(arguments)
+    report = asyncio.run(ensure_index(settings))
+    if report is not None:
+        console.print(f"index rebuilt: {report.documents} documents, {report.errors} errors")
+    # Workers are separate processes: they read the same settings from the environment.
+    os.environ["CASEAPI_CONTENT_DIR"] = str(settings.content_dir)
+    os.environ["CASEAPI_INDEX_DIR"] = str(settings.index_dir)
+    uvicorn.run(
+        "caseapi.api.app:create_app",
+        factory=True,
+        host=arguments.host,
+        port=arguments.port,
+        workers=arguments.workers,
+        log_level="info",
+    )
+    return 0
+
+
+def command_openapi(arguments: argparse.Namespace) -> int:
+    """Print the OpenAPI document generated from the app (committed as openapi/openapi.json)."""
+    sys.stdout.write(openapi_json() + "\n")
+    return 0
+
+
+def openapi_json() -> str:
+    """The app's OpenAPI document as stable, indented JSON."""
+    from caseapi.api.app import create_app
+
+    app = create_app(Settings(), build_index=False)
+    # msgspec encodes the Structs Litestar leaves in schema examples; json re-indents.
+    schema = json.loads(msgspec.json.encode(app.openapi_schema.to_schema()))
+    return json.dumps(schema, indent=2, ensure_ascii=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="caseapi", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the API")
+    _add_folder_options(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=command_serve)
+
+    index = commands.add_parser("index", help="rebuild the index from the content folder")
+    _add_folder_options(index)
+    index.set_defaults(handler=command_index)
+
+    check = commands.add_parser("check", help="validate the content folder")
+    _add_folder_options(check)
+    check.set_defaults(handler=command_check)
+
+    openapi = commands.add_parser("openapi", help="print the OpenAPI document")
+    openapi.set_defaults(handler=command_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``caseapi`` console script."""
+    arguments = build_parser().parse_args(argv)
+    result: int = arguments.handler(arguments)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""The content folder -> documents, or problems an editor can fix.
+
+A bad file never stops the rest: every file ends as a document or as a list
+of problems, and the caller decides what to serve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from caseapi.frontmatter import FrontMatterError, split
+from caseapi.models import COLLECTIONS, Collection, ContentProblem, Document
+from caseapi.render import render_markdown
+from caseapi.slugs import slugify
+from caseapi.validation import AMSTERDAM, Converted, convert_fields, period_end_date
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+# Editors' temporary and backup files: never content, never an error.
+_TEMPORARY_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", "~")
+_TEMPORARY_PREFIXES = (".", "#", "~$")
+_TEMPORARY_NAMES = {"4913"}  # vim's write test file
+
+
+class LoadResult(msgspec.Struct):
+    """What one file became: a document (possibly with warnings) or only problems."""
+
+    path: str
+    document: Document | None
+    problems: list[ContentProblem]
+
+
+class FolderLoad(msgspec.Struct):
+    """Everything in the content folder: servable documents and all problems."""
+
+    documents: list[Document]
+    problems: list[ContentProblem]
+
+
+def is_ignored(relative: Path) -> bool:
+    """Hidden, temporary and backup files, and folders, are not content."""
+    for part in relative.parts:
+        if part.startswith(_TEMPORARY_PREFIXES) or part in _TEMPORARY_NAMES:
+            return True
+    return relative.name.endswith(_TEMPORARY_SUFFIXES)
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    """Every candidate file below ``content_dir``, relative, sorted.
+
+    Symlinks are followed only while they stay inside the folder, so an editor
+    cannot publish ``/etc/passwd`` by linking to it.
+    """
+    root = content_dir.resolve()
+    found: list[Path] = []
+    # os.walk does not descend into linked folders, so a link cannot pull a tree in.
+    for folder, subfolders, files in os.walk(root):
+        base = Path(folder).relative_to(root)
+        subfolders[:] = sorted(name for name in subfolders if not is_ignored(Path(name)))
+        for name in files:
+            relative = base / name
+            if not is_ignored(relative):
+                found.append(relative)
+    return sorted(found)
+
+
+def load_folder(content_dir: Path) -> FolderLoad:
+    """Load every file; the first file (by path) to claim a slug keeps it."""
+    results = [load_file(content_dir, relative) for relative in content_files(content_dir)]
+    return resolve_slugs(results)
+
+
+def resolve_slugs(results: list[LoadResult]) -> FolderLoad:
+    """Turn per-file results into a folder load, refusing duplicate slugs."""
+    documents: list[Document] = []
+    problems: list[ContentProblem] = []
+    owners: dict[tuple[str, str], str] = {}
+    for result in sorted(results, key=lambda item: item.path):
+        problems.extend(result.problems)
+        document = result.document
+        if document is None:
+            continue
+        key = (document.collection, document.slug)
+        if key in owners:
+            problems.append(
+                ContentProblem(
+                    path=result.path,
+                    line=None,
+                    field="slug",
+                    message=(
+                        f"The slug '{document.slug}' is already used by {owners[key]}; "
+                        "rename this file or set a different 'slug:'."
+                    ),
+                )
+            )
+            continue
+        owners[key] = result.path
+        documents.append(document)
+    return FolderLoad(documents=documents, problems=problems)
+
+
+def load_file(content_dir: Path, relative: Path) -> LoadResult:
+    """Load one file below ``content_dir``."""
+    path_text = relative.as_posix()
+
+    def failed(message: str, line: int | None = None, field: str | None = None) -> LoadResult:
+        problem = ContentProblem(path=path_text, line=line, field=field, message=message)
+        return LoadResult(path=path_text, document=None, problems=[problem])
+
+    collection = _collection_of(relative)
+    if collection is None:
+        return failed(
+            f"'{relative.parts[0] if len(relative.parts) > 1 else relative.name}' is not a "
+            "content folder: put assignments in assignments/ and posts in posts/."
+        )
+    if relative.suffix != ".md":
+        return failed("Only Markdown files ending in '.md' are content; rename or move this file.")
+    absolute = content_dir / relative
+    root = content_dir.resolve()
+    if not absolute.resolve().is_relative_to(root):
+        return failed("This is a link to a file outside the content folder; it is not served.")
+    try:
+        stat = absolute.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            return failed(
+                f"The file is {stat.st_size // (1024 * 1024)} MiB; content files may be at most "
+                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB."
+            )
+        raw = absolute.read_bytes()
+    except OSError as exc:
+        return failed(f"The file could not be read ({exc.strerror or exc}).")
+    modified = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
+    return parse_document(collection, relative, raw, modified)
+
+
+def _collection_of(relative: Path) -> Collection | None:
+    if len(relative.parts) < 2:
+        return None
+    folder = relative.parts[0]
+    for collection in COLLECTIONS:
+        if folder == collection:
+            return collection
+    return None
+
+
+def decode(raw: bytes) -> tuple[str, list[tuple[int | None, str]]]:
+    """Bytes -> text with LF line endings, or a ``FrontMatterError`` for the editor."""
+    warnings: list[tuple[int | None, str]] = []
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FrontMatterError("The file is saved as UTF-16; save it as UTF-8.", line=1)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        warnings.append((1, "The file starts with a byte order mark (BOM); it was ignored."))
+    if b"\x00" in raw[:8192]:
+        raise FrontMatterError("This looks like a binary file, not Markdown text.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FrontMatterError(
+            f"The file is not valid UTF-8 (byte 0x{raw[exc.start]:02X} on line {line}); it was "
+            "probably saved as Windows-1252 or Latin-1. Save it as UTF-8.",
+            line=line,
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+def parse_document(
+    collection: Collection, relative: Path, raw: bytes, modified: dt.datetime
+) -> LoadResult:
+    """Turn the bytes of one file into a document or problems."""
+    path_text = relative.as_posix()
+    problems: list[ContentProblem] = []
+    try:
+        text, decode_warnings = decode(raw)
+        front = split(text)
+    except FrontMatterError as exc:
+        problem = ContentProblem(path=path_text, line=exc.line, field=None, message=exc.message)
+        return LoadResult(path=path_text, document=None, problems=[problem])
+    for line, message in decode_warnings:
+        problems.append(
+            ContentProblem(
+                path=path_text, line=line, field=None, message=message, severity="warning"
+            )
+        )
+    converted = convert_fields(collection, front.data)
+    for subpath, message in converted.problems:
+        problems.append(_field_problem(path_text, subpath, message, front.lines, "error"))
+    for subpath, message in converted.warnings:
+        problems.append(_field_problem(path_text, subpath, message, front.lines, "warning"))
+    slug = converted.values.get("slug") or relative.stem
+    if "slug" not in converted.values and slugify(relative.stem) != relative.stem:
+        problems.append(
+            ContentProblem(
+                path=path_text,
+                line=None,
+                field="slug",
+                message=(
+                    f"The file name '{relative.name}' is not a valid slug; rename it to "
+                    f"'{slugify(relative.stem) or 'name'}.md' or set 'slug:' in the front matter."
+                ),
+            )
+        )
+    if any(problem.severity == "error" for problem in problems):
+        return LoadResult(path=path_text, document=None, problems=problems)
+    document = _build_document(collection, path_text, slug, converted, front.body, raw, modified)
+    return LoadResult(path=path_text, document=document, problems=problems)
+
+
+def _field_problem(
+    path: str,
+    subpath: tuple[str | int, ...],
+    message: str,
+    lines: dict[tuple[str | int, ...], int],
+    severity: str,
+) -> ContentProblem:
+    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in subpath)
+    field = field.lstrip(".")
+    line = None
+    for end in range(len(subpath), 0, -1):
+        line = lines.get(subpath[:end])
+        if line is not None:
+            break
+    return ContentProblem(
+        path=path,
+        line=line,
+        field=field,
+        message=f"{field}: {message}",
+        severity="warning" if severity == "warning" else "error",
+    )
+
+
+def _build_document(
+    collection: Collection,
+    path: str,
+    slug: str,
+    converted: Converted,
+    body: str,
+    raw: bytes,
+    modified: dt.datetime,
+) -> Document:
+    values = converted.values
+    rendered = render_markdown(body)
+    checksum = hashlib.sha256(raw).hexdigest()[:20]
+    common: dict[str, Any] = {
+        "collection": collection,
+        "slug": slug,
+        "path": path,
+        "title": values["title"],
+        "tags": values.get("tags", []),
+        "modified": modified,
+        "lang": values.get("lang", "nl"),
+        "draft": values.get("draft", False),
+        "html": rendered.html,
+        "text": rendered.text,
+        "sections": rendered.sections,
+        "extra": converted.extra,
+        "checksum": checksum,
+    }
+    if collection == "posts":
+        return Document(
+            **common,
+            date=values["date"],
+            summary=values.get("summary") or " ".join(rendered.first_paragraph.split()),
+            author=values.get("author"),
+            publish_at=values.get("publish_at"),
+            updated=values.get("updated"),
+        )
+    period = values.get("period")
+    day: dt.date | None = values.get("date") or (period_end_date(period) if period else None)
+    date = (
+        dt.datetime.combine(day, dt.time(), tzinfo=AMSTERDAM)
+        if day is not None
+        else modified.astimezone(AMSTERDAM)
+    )
+    return Document(
+        **common,
+        date=date,
+        summary=values["summary"],
+        clients=values["clients"],
+        period=period,
+        work=values.get("work", []),
+        contact=values.get("contact"),
+        publications=values.get("publications", []),
+    )

@@ -1,0 +1,116 @@
+"""The content model: what editors write (front matter) and what the loader produces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+Collection = Literal["assignments", "posts"]
+COLLECTIONS: tuple[Collection, ...] = ("assignments", "posts")
+Language = Literal["nl", "en"]
+Severity = Literal["error", "warning"]
+
+YearMonth = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=200)]
+
+
+class Period(msgspec.Struct, forbid_unknown_fields=True):
+    """When an assignment ran, as year-months; no ``end`` means it is ongoing."""
+
+    start: YearMonth
+    end: YearMonth | None = None
+
+
+class Publication(msgspec.Struct, forbid_unknown_fields=True):
+    """A publication that came out of an assignment."""
+
+    title: str
+    url: str | None = None
+
+
+class AssignmentFrontMatter(msgspec.Struct, kw_only=True):
+    """Front matter of ``content/assignments/<slug>.md``, as the editor writes it."""
+
+    title: str
+    summary: str
+    clients: list[str]
+    period: Period | None = None
+    work: list[str] = []
+    contact: str | None = None
+    publications: list[Publication] = []
+    tags: list[str] = []
+    date: dt.date | None = None
+    draft: bool = False
+    lang: Language = "nl"
+    slug: Slug | None = None
+
+
+class PostFrontMatter(msgspec.Struct, kw_only=True):
+    """Front matter of ``content/posts/<slug>.md``, as the editor writes it."""
+
+    title: str
+    date: dt.datetime
+    author: str | None = None
+    summary: str | None = None
+    tags: list[str] = []
+    draft: bool = False
+    publish_at: dt.datetime | None = None
+    updated: dt.datetime | None = None
+    lang: Language = "nl"
+    slug: Slug | None = None
+
+
+class Section(msgspec.Struct, kw_only=True):
+    """One ``##`` section of a body; text before the first heading has no heading."""
+
+    heading: str | None
+    id: str | None
+    html: str
+    text: str
+
+
+class Document(msgspec.Struct, kw_only=True):
+    """A served document of either collection, as stored in the catalog.
+
+    One shape for both collections keeps the catalog and indexer simple; the
+    API decides which fields each collection shows.
+    """
+
+    collection: Collection
+    slug: str
+    path: str
+    title: str
+    summary: str
+    tags: list[str]
+    date: dt.datetime
+    updated: dt.datetime | None = None
+    modified: dt.datetime
+    lang: Language
+    draft: bool
+    publish_at: dt.datetime | None = None
+    html: str
+    text: str
+    sections: list[Section]
+    extra: dict[str, Any] = {}
+    checksum: str
+    # Assignments only.
+    clients: list[str] = []
+    period: Period | None = None
+    work: list[str] = []
+    contact: str | None = None
+    publications: list[Publication] = []
+    # Posts only.
+    author: str | None = None
+
+
+class ContentProblem(msgspec.Struct, kw_only=True, omit_defaults=False):
+    """Something wrong with a content file, written for the editor who has to fix it."""
+
+    path: str
+    line: int | None
+    field: str | None
+    message: str
+    severity: Severity = "error"

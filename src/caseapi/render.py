@@ -1,0 +1,132 @@
+"""Markdown body -> sanitised HTML, plain text and ``##`` sections."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import msgspec
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from caseapi.models import Section
+from caseapi.slugs import slugify
+
+# Headings keep their ids so frontends can link to a section.
+_ALLOWED_ATTRIBUTES = {
+    **nh3.ALLOWED_ATTRIBUTES,
+    **{f"h{level}": {"id"} for level in range(2, 7)},
+    "code": {"class"},
+}
+
+
+class RenderedBody(msgspec.Struct, kw_only=True):
+    """A rendered Markdown body."""
+
+    html: str
+    text: str
+    sections: list[Section]
+    first_paragraph: str
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # CommonMark plus tables and strikethrough; raw HTML is parsed, then sanitised by nh3.
+    return MarkdownIt("commonmark", {"html": True, "linkify": False}).enable(
+        ["table", "strikethrough"]
+    )
+
+
+def render_markdown(body: str) -> RenderedBody:
+    """Render ``body``; sections split at ``##`` headings."""
+    markdown = _markdown()
+    tokens = markdown.parse(body)
+    _add_heading_ids(tokens)
+    sections: list[Section] = []
+    for heading, section_tokens in _split_sections(tokens):
+        raw_html = markdown.renderer.render(section_tokens, markdown.options, {})
+        html = sanitise(raw_html)
+        # A section's text leaves out its heading (heading_open, inline, heading_close).
+        text = _plain_text(section_tokens[3:] if heading is not None else section_tokens)
+        if heading is None and not text:
+            continue
+        sections.append(
+            Section(
+                heading=heading.content if heading is not None else None,
+                id=heading.attrGet("id") if heading is not None else None,  # type: ignore[arg-type]
+                html=html,
+                text=text,
+            )
+        )
+    return RenderedBody(
+        html="".join(section.html for section in sections),
+        text="\n\n".join(
+            f"{section.heading}\n\n{section.text}" if section.heading else section.text
+            for section in sections
+        ),
+        sections=sections,
+        first_paragraph=_first_paragraph(tokens),
+    )
+
+
+def sanitise(html: str) -> str:
+    """Strip anything that could run in a reader's browser."""
+    return nh3.clean(html, attributes=_ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer")
+
+
+def _add_heading_ids(tokens: list[Token]) -> None:
+    used: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or token.tag == "h1":
+            continue
+        base = slugify(tokens[index + 1].content) or "sectie"
+        candidate, number = base, 2
+        while candidate in used:
+            candidate, number = f"{base}-{number}", number + 1
+        used.add(candidate)
+        token.attrSet("id", candidate)
+        # The inline token after heading_open carries the text; keep it for section titles.
+        token.content = tokens[index + 1].content
+
+
+def _split_sections(tokens: list[Token]) -> list[tuple[Token | None, list[Token]]]:
+    parts: list[tuple[Token | None, list[Token]]] = [(None, [])]
+    for token in tokens:
+        if token.type == "heading_open" and token.tag == "h2":
+            parts.append((token, []))
+        parts[-1][1].append(token)
+    return parts
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    blocks: list[str] = []
+    current: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            current.append(_inline_text(token))
+        elif token.type in ("fence", "code_block"):
+            current.append(token.content.rstrip("\n"))
+        if token.block and token.nesting <= 0 and current:
+            # A closing block ends a paragraph, heading or list item.
+            blocks.append(" ".join(part for part in current if part).strip())
+            current = []
+    return "\n".join(block for block in blocks if block)
+
+
+def _inline_text(token: Token) -> str:
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def _first_paragraph(tokens: list[Token]) -> str:
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            return _inline_text(tokens[index + 1]).strip()
+    return ""
