@@ -145,13 +145,28 @@ class CatalogWriter:
     async def open(cls, path: Path) -> CatalogWriter:
         """Open (creating if needed) the catalog at ``path`` for writing."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path)
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA synchronous=NORMAL")
+        try:
+            connection = await cls._connect(path)
+        except sqlite3.DatabaseError:
+            # Not a database (damaged, truncated): it is derived data, so start afresh.
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            connection = await cls._connect(path)
         writer = cls(connection)
         if await writer._schema_version() != SCHEMA_VERSION:
             await writer._create_schema()
         return writer
+
+    @staticmethod
+    async def _connect(path: Path) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(path)
+        try:
+            await connection.execute("PRAGMA journal_mode=WAL")
+            await connection.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError:
+            await connection.close()
+            raise
+        return connection
 
     async def close(self) -> None:
         """Close the connection."""
