@@ -19,11 +19,11 @@ from typing import Any, Literal
 import aiosqlite
 import msgspec
 
-from caseapi.models import Collection, ContentProblem, Document
+from caseapi.models import AMSTERDAM, Collection, ContentProblem, Document
 from caseapi.slugs import fold, slugify
 
 # Bump when the schema or the stored Document shape changes: older catalogs are rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +34,7 @@ CREATE TABLE documents (
     title_key TEXT NOT NULL,
     date TEXT NOT NULL,
     year_from INTEGER NOT NULL,
-    year_to INTEGER NOT NULL,
+    year_to INTEGER,
     author_key TEXT,
     draft INTEGER NOT NULL,
     publish_at TEXT,
@@ -106,6 +106,13 @@ class Filters(msgspec.Struct, kw_only=True, frozen=True):
     author: str | None = None
     year: int | None = None
 
+    def __post_init__(self) -> None:
+        # "?tag=" is what a form sends for "any tag": an empty filter filters nothing.
+        for name in ("tag", "client", "work", "author"):
+            value = getattr(self, name)
+            if value is not None and not value.strip():
+                msgspec.structs.force_setattr(self, name, None)
+
 
 class TagCount(msgspec.Struct, kw_only=True):
     """A tag with how many public documents of each collection carry it."""
@@ -126,12 +133,14 @@ def _key(value: str) -> str:
     return slugify(value) or fold(value)
 
 
-def _year_range(document: Document) -> tuple[int, int]:
+def _year_range(document: Document) -> tuple[int, int | None]:
     if document.period is not None:
         start = int(document.period.start[:4])
-        end = int(document.period.end[:4]) if document.period.end else 9999
+        # Ongoing (no end): running until today, which the query knows and we do not.
+        end = int(document.period.end[:4]) if document.period.end else None
         return start, end
-    year = document.date.year
+    # The year readers see: the date as shown, in Amsterdam.
+    year = document.date.astimezone(AMSTERDAM).year
     return year, year
 
 
@@ -267,15 +276,17 @@ class CatalogWriter:
 
     @staticmethod
     def _key_rows(document: Document) -> list[tuple[str, str, str, str, str]]:
-        rows: list[tuple[str, str, str, str, str]] = []
+        rows: dict[tuple[str, str], tuple[str, str, str, str, str]] = {}
         for kind, names in (
             ("tag", document.tags),
             ("client", document.clients),
             ("work", document.work),
         ):
             for name in names:
-                rows.append((document.collection, document.slug, kind, _key(name), name))
-        return rows
+                # Two spellings of one key ("cliënt", "client") count once per document.
+                row = (document.collection, document.slug, kind, _key(name), name)
+                rows.setdefault((kind, row[3]), row)
+        return list(rows.values())
 
 
 class Catalog:
@@ -362,8 +373,11 @@ class Catalog:
             where.append("author_key = :author")
             parameters["author"] = _key(filters.author)
         if filters.year is not None:
-            where.append("year_from <= :year AND year_to >= :year")
+            where.append(
+                "year_from <= :year AND (year_to >= :year OR (year_to IS NULL AND :year <= :today))"
+            )
             parameters["year"] = filters.year
+            parameters["today"] = now.astimezone(AMSTERDAM).year
         condition = " AND ".join(where)
         async with self._connection() as connection:
             async with connection.execute(

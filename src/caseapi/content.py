@@ -15,10 +15,10 @@ from typing import Any
 import msgspec
 
 from caseapi.frontmatter import FrontMatterError, split
-from caseapi.models import COLLECTIONS, Collection, ContentProblem, Document
+from caseapi.models import AMSTERDAM, COLLECTIONS, Collection, ContentProblem, Document
 from caseapi.render import render_markdown
 from caseapi.slugs import slugify
-from caseapi.validation import AMSTERDAM, Converted, convert_fields, period_end_date
+from caseapi.validation import Converted, convert_fields, period_end_date
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Editors' temporary and backup files: never content, never an error.
@@ -33,6 +33,8 @@ class LoadResult(msgspec.Struct):
     path: str
     document: Document | None
     problems: list[ContentProblem]
+    # Where 'slug:' is set, so a duplicate slug can point at it.
+    slug_line: int | None = None
 
 
 class FolderLoad(msgspec.Struct):
@@ -62,6 +64,10 @@ def content_files(content_dir: Path) -> list[Path]:
     for folder, subfolders, files in os.walk(root):
         base = Path(folder).relative_to(root)
         subfolders[:] = sorted(name for name in subfolders if not is_ignored(Path(name)))
+        for name in subfolders:
+            linked = Path(folder) / name
+            if linked.is_symlink() and not linked.resolve().is_relative_to(root):
+                found.append(base / name)  # reported by load_file, not skipped in silence
         for name in files:
             relative = base / name
             if not is_ignored(relative):
@@ -90,7 +96,7 @@ def resolve_slugs(results: list[LoadResult]) -> FolderLoad:
             problems.append(
                 ContentProblem(
                     path=result.path,
-                    line=None,
+                    line=result.slug_line,
                     field="slug",
                     message=(
                         f"The slug '{document.slug}' is already used by {owners[key]}; "
@@ -113,23 +119,27 @@ def load_file(content_dir: Path, relative: Path) -> LoadResult:
         return LoadResult(path=path_text, document=None, problems=[problem])
 
     collection = _collection_of(relative)
+    if len(relative.parts) == 1:
+        return failed(
+            f"Files directly in the content folder are not served: move '{relative.name}' "
+            "into assignments/ or posts/."
+        )
     if collection is None:
         return failed(
-            f"'{relative.parts[0] if len(relative.parts) > 1 else relative.name}' is not a "
-            "content folder: put assignments in assignments/ and posts in posts/."
+            f"'{relative.parts[0]}' is not a content folder: put assignments in assignments/ "
+            "and posts in posts/."
         )
+    absolute = content_dir / relative
+    if not absolute.resolve().is_relative_to(content_dir.resolve()):
+        return failed("This is a link to something outside the content folder; it is not served.")
     if relative.suffix != ".md":
         return failed("Only Markdown files ending in '.md' are content; rename or move this file.")
-    absolute = content_dir / relative
-    root = content_dir.resolve()
-    if not absolute.resolve().is_relative_to(root):
-        return failed("This is a link to a file outside the content folder; it is not served.")
     try:
         stat = absolute.stat()
         if stat.st_size > MAX_FILE_BYTES:
             return failed(
-                f"The file is {stat.st_size // (1024 * 1024)} MiB; content files may be at most "
-                f"{MAX_FILE_BYTES // (1024 * 1024)} MiB."
+                f"The file is {stat.st_size / (1024 * 1024):.1f} MiB; content files may be at "
+                f"most {MAX_FILE_BYTES // (1024 * 1024)} MiB."
             )
         raw = absolute.read_bytes()
     except OSError as exc:
@@ -209,7 +219,12 @@ def parse_document(
     if any(problem.severity == "error" for problem in problems):
         return LoadResult(path=path_text, document=None, problems=problems)
     document = _build_document(collection, path_text, slug, converted, front.body, raw, modified)
-    return LoadResult(path=path_text, document=document, problems=problems)
+    return LoadResult(
+        path=path_text,
+        document=document,
+        problems=problems,
+        slug_line=front.lines.get(("slug",)),
+    )
 
 
 def _field_problem(
@@ -221,6 +236,8 @@ def _field_problem(
 ) -> ContentProblem:
     field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in subpath)
     field = field.lstrip(".")
+    # Editors count from one and do not read brackets: "publications, item 1, url".
+    spoken = ", ".join(f"item {part + 1}" if isinstance(part, int) else part for part in subpath)
     line = None
     for end in range(len(subpath), 0, -1):
         line = lines.get(subpath[:end])
@@ -230,7 +247,7 @@ def _field_problem(
         path=path,
         line=line,
         field=field,
-        message=f"{field}: {message}",
+        message=f"{spoken}: {message}",
         severity="warning" if severity == "warning" else "error",
     )
 

@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_NESTING = 20
 
+_BLOCK_INDICATORS = re.compile(r"^[ \t]*((?:[-?][ \t]+)+)")
 _YAML11_WORDS = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
 
 
@@ -75,8 +76,10 @@ _EditorLoader.add_constructor(
 
 def split(text: str) -> FrontMatter:
     """Split ``text`` (already decoded, LF line endings) into front matter and body."""
+    if not text.strip():
+        raise FrontMatterError("The file is empty.", line=1)
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    if lines[0].rstrip() != "---":
         raise FrontMatterError(
             "The file does not start with front matter: its first line must be '---', "
             "followed by fields such as 'title:' and a closing '---' line.",
@@ -103,9 +106,35 @@ def split(text: str) -> FrontMatter:
     return FrontMatter(data=data, body=body, body_line=closing + 2, lines=key_lines)
 
 
+def _too_deep(yaml_text: str) -> int | None:
+    """The 0-based line where nesting gets deeper than we accept, before any parser runs.
+
+    libyaml's composer recurses on the C stack: 25,000 nested '[' (50 KB) crash
+    the whole process before a depth check on the parsed nodes could run.
+    """
+    depth = 0
+    for number, line in enumerate(yaml_text.split("\n")):
+        indicators = _BLOCK_INDICATORS.match(line)
+        if indicators and len(indicators.group(1).split()) > MAX_NESTING:
+            return number
+        for char in line:
+            if char in "[{":
+                depth += 1
+                if depth > MAX_NESTING:
+                    return number
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None
+
+
 def _parse_yaml(
     yaml_text: str, first_line: int
 ) -> tuple[dict[str, Any], dict[tuple[str | int, ...], int]]:
+    too_deep = _too_deep(yaml_text)
+    if too_deep is not None:
+        raise FrontMatterError(
+            "The front matter is nested too deeply to read.", line=too_deep + first_line
+        )
     loader = _EditorLoader(yaml_text)
     try:
         node = loader.get_single_node()
@@ -113,7 +142,8 @@ def _parse_yaml(
             return {}, {}
         if not isinstance(node, MappingNode):
             raise FrontMatterError(
-                "The front matter must be a list of 'field: value' lines.",
+                "The front matter must be 'field: value' lines (like 'title: ...'), "
+                "not a list or a single value.",
                 line=node.start_mark.line + first_line,
             )
         key_lines: dict[tuple[str | int, ...], int] = {}
@@ -123,9 +153,16 @@ def _parse_yaml(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "\t" in yaml_text:
+            advice = "Indent with spaces, not tabs."
+        else:
+            advice = (
+                "Check the indentation, and put values that contain ':' or '#' or start with "
+                "a quote in quotes."
+            )
         raise FrontMatterError(
-            f"The front matter is not valid YAML ({problem}). Check indentation and "
-            "put values with ':' or '#' in quotes.",
+            f"The front matter cannot be read near this line. {advice} "
+            f"(The YAML reader says: {problem}.)",
             line=line,
         ) from exc
     except yaml.YAMLError as exc:
@@ -136,7 +173,10 @@ def _parse_yaml(
         loader.dispose()
     for key in data:
         if not isinstance(key, str):
-            raise FrontMatterError(f"Field names must be text; '{key}' is not.")
+            raise FrontMatterError(
+                f"Field names must be words, like 'title'; '{str(key).lower()}' is not one. "
+                "Put it in quotes if it is meant as text."
+            )
     return data, key_lines
 
 

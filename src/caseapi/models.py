@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 import msgspec
+
+# The consultancy's time zone: times without an offset are read, and all times shown, here.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 Collection = Literal["assignments", "posts"]
 COLLECTIONS: tuple[Collection, ...] = ("assignments", "posts")

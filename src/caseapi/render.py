@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
+from html import unescape
 
 import msgspec
 import nh3
@@ -18,6 +20,9 @@ _ALLOWED_ATTRIBUTES = {
     **{f"h{level}": {"id"} for level in range(2, 7)},
     "code": {"class"},
 }
+
+_HIDDEN_OPEN = re.compile(r"<(script|style)\b")
+_HIDDEN_CLOSE = re.compile(r"</(script|style)\b")
 
 
 class RenderedBody(msgspec.Struct, kw_only=True):
@@ -79,14 +84,15 @@ def _add_heading_ids(tokens: list[Token]) -> None:
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or token.tag == "h1":
             continue
-        base = slugify(tokens[index + 1].content) or "sectie"
+        # The heading as readers see it: no Markdown marks, no HTML.
+        heading_text = _inline_text(tokens[index + 1]).strip()
+        base = slugify(heading_text) or "sectie"
         candidate, number = base, 2
         while candidate in used:
             candidate, number = f"{base}-{number}", number + 1
         used.add(candidate)
         token.attrSet("id", candidate)
-        # The inline token after heading_open carries the text; keep it for section titles.
-        token.content = tokens[index + 1].content
+        token.content = heading_text
 
 
 def _split_sections(tokens: list[Token]) -> list[tuple[Token | None, list[Token]]]:
@@ -106,6 +112,8 @@ def _plain_text(tokens: list[Token]) -> str:
             current.append(_inline_text(token))
         elif token.type in ("fence", "code_block"):
             current.append(token.content.rstrip("\n"))
+        elif token.type == "html_block":
+            current.append(_html_text(token.content))
         if token.block and token.nesting <= 0 and current:
             # A closing block ends a paragraph, heading or list item.
             blocks.append(" ".join(part for part in current if part).strip())
@@ -113,9 +121,24 @@ def _plain_text(tokens: list[Token]) -> str:
     return "\n".join(block for block in blocks if block)
 
 
+def _html_text(html: str) -> str:
+    """The words of raw HTML; nh3 drops script and style contents entirely."""
+    return " ".join(unescape(nh3.clean(html, tags=set())).split())
+
+
 def _inline_text(token: Token) -> str:
     parts: list[str] = []
+    hidden = False  # inside an inline <script> or <style>: code, not words
     for child in token.children or []:
+        if child.type == "html_inline":
+            tag = child.content.lower()
+            if _HIDDEN_OPEN.match(tag):
+                hidden = True
+            elif _HIDDEN_CLOSE.match(tag):
+                hidden = False
+            continue
+        if hidden:
+            continue
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):

@@ -12,14 +12,12 @@ import difflib
 import re
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 
 from caseapi.frontmatter import Yaml11Word
-from caseapi.models import SLUG_PATTERN, Collection, Period, Publication
+from caseapi.models import AMSTERDAM, SLUG_PATTERN, Collection, Period, Publication
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _ISO_DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -61,8 +59,14 @@ def _describe(value: Any) -> str:
 
 def text(value: Any, warnings: list[tuple[tuple[str | int, ...], str]]) -> str:
     """One line or paragraph of text; whitespace runs collapse to one space."""
-    if isinstance(value, bool) or not isinstance(value, str):
-        raise FieldProblem(f"expected text, got {_describe(value)}; put the value in quotes")
+    if value is None:
+        raise FieldProblem("is empty; write some text or remove the field")
+    if isinstance(value, bool):
+        raise FieldProblem(
+            f"expected text, got {_describe(value)}; put the value in quotes to use it as text"
+        )
+    if not isinstance(value, str):
+        raise FieldProblem(f"expected text, got {_describe(value)}")
     if isinstance(value, Yaml11Word):
         warnings.append(
             (
@@ -140,7 +144,7 @@ def datetime_value(value: Any, warnings: list[tuple[tuple[str | int, ...], str]]
             f"expected a date like 2024-05-01 or 2024-05-01T09:30:00+02:00, got {_describe(value)}"
         )
     raw = value.strip()
-    if _ISO_DATE_SHAPE.match(raw) and len(raw) == 10:
+    if _ISO_DATE_SHAPE.match(raw):
         return dt.datetime.combine(_parse_date(raw), dt.time(), tzinfo=AMSTERDAM)
     try:
         parsed = dt.datetime.fromisoformat(raw)
@@ -170,10 +174,15 @@ def _date_hint(raw: str) -> str:
     dutch = _DUTCH_DATE.match(raw)
     if dutch:
         day, month, year = dutch.groups()
-        return (
-            f"'{raw}' looks like day-month-year; write dates as year-month-day: "
-            f"{year}-{int(month):02d}-{int(day):02d}"
-        )
+        suggestion = f"{year}-{int(month):02d}-{int(day):02d}"
+        try:
+            dt.date(int(year), int(month), int(day))
+        except ValueError:
+            return (
+                f"'{raw}' looks like day-month-year, but that date does not exist; write dates "
+                "as year-month-day, like 2024-05-01"
+            )
+        return f"'{raw}' looks like day-month-year; write dates as year-month-day: {suggestion}"
     return (
         f"'{raw}' is not a date; write it as YYYY-MM-DD (2024-05-01) or with a time "
         "as 2024-05-01T09:30:00+02:00"

@@ -26,7 +26,7 @@ from caseapi.api.listing import (
 from caseapi.api.problems import problem_spec
 from caseapi.api.schemas import AssignmentDetail, AssignmentItem, AssignmentPage
 from caseapi.catalog import Catalog, Filters
-from caseapi.models import Slug
+from caseapi.models import SLUG_PATTERN
 from caseapi.settings import Settings
 
 LIST_FIELDS = AssignmentItem.__struct_fields__
@@ -78,7 +78,12 @@ class AssignmentController(Controller):
         self,
         catalog: NamedDependency[Catalog],
         settings: NamedDependency[Settings],
-        slug: Annotated[Slug, PathParameter(description="The assignment's slug.")],
+        slug: Annotated[
+            str,
+            PathParameter(
+                pattern=SLUG_PATTERN, max_length=200, description="The assignment's slug."
+            ),
+        ],
     ) -> AssignmentDetail:
         """One public assignment with its rendered body and sections."""
         document = await catalog.get_document("assignments", slug, dt.datetime.now(dt.UTC))

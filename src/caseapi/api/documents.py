@@ -6,8 +6,7 @@ import datetime as dt
 from typing import Any
 
 from caseapi.api.schemas import AssignmentDetail, AssignmentItem, PostDetail, PostItem
-from caseapi.models import Document
-from caseapi.validation import AMSTERDAM
+from caseapi.models import AMSTERDAM, Document
 
 
 def local(moment: dt.datetime) -> dt.datetime:

@@ -50,7 +50,7 @@ YearParameter = Annotated[
 
 def parse_fields(raw: str | None, allowed: tuple[str, ...]) -> frozenset[str] | None:
     """The fields a client asked for, or ``None`` for all; unknown names are a 400."""
-    if raw is None:
+    if raw is None or not raw.strip():
         return None
     names = [name.strip() for name in raw.split(",") if name.strip()]
     unknown = [name for name in names if name not in allowed]

@@ -26,7 +26,7 @@ from caseapi.api.listing import (
 from caseapi.api.problems import problem_spec
 from caseapi.api.schemas import PostDetail, PostItem, PostPage
 from caseapi.catalog import Catalog, Filters
-from caseapi.models import Slug
+from caseapi.models import SLUG_PATTERN
 from caseapi.settings import Settings
 
 LIST_FIELDS = PostItem.__struct_fields__
@@ -74,7 +74,9 @@ class PostController(Controller):
         self,
         catalog: NamedDependency[Catalog],
         settings: NamedDependency[Settings],
-        slug: Annotated[Slug, PathParameter(description="The post's slug.")],
+        slug: Annotated[
+            str, PathParameter(pattern=SLUG_PATTERN, max_length=200, description="The post's slug.")
+        ],
     ) -> PostDetail:
         """One public post with its rendered body and sections."""
         document = await catalog.get_document("posts", slug, dt.datetime.now(dt.UTC))

@@ -1,0 +1,216 @@
+"""The ``caseapi`` command: ``check`` and ``index`` over real folders."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from caseapi.catalog import Catalog
+from caseapi.cli import main
+from tests.conftest import ContentFolder
+
+SAMPLE_CONTENT = Path(__file__).parent.parent / "content"
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_from_the_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see only the CASEAPI_* variables they set themselves."""
+    for name in ("CASEAPI_CONTENT_DIR", "CASEAPI_INDEX_DIR", "CASEAPI_BASE_URL", "CASEAPI_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def good(content: ContentFolder) -> ContentFolder:
+    content.assignment("vraaggestuurde-professionaliteit")
+    content.post("actieonderzoek-uitgelegd")
+    return content
+
+
+def output(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    # Rich may wrap or colour; compare on single-spaced text.
+    return " ".join((captured.out + captured.err).split())
+
+
+def counts(catalog_path: Path) -> dict[str, int]:
+    async def read() -> dict[str, int]:
+        catalog = await Catalog.open(catalog_path)
+        try:
+            return await catalog.counts(dt.datetime.now(dt.UTC))
+        finally:
+            await catalog.close()
+
+    return asyncio.run(read())
+
+
+# --- check -----------------------------------------------------------------------------------
+
+
+def test_check_a_good_folder(good: ContentFolder, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(good.root)]) == 0
+    text = output(capsys)
+    assert "2 documents ok, 0 errors, 0 warnings" in text
+
+
+def test_check_reports_problems_and_fails(
+    good: ContentFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good.write(
+        "assignments/zonder-klant.md",
+        "---\ntitle: Zonder klant\nsummary: Iets.\n---\nTekst.\n",
+    )
+    good.write("posts/datum.md", "---\ntitle: Fout\ndate: 01-05-2024\n---\nTekst.\n")
+    assert main(["check", "--content", str(good.root)]) == 1
+    text = output(capsys)
+    assert "assignments/zonder-klant.md" in text
+    assert "clients: is missing" in text
+    assert "posts/datum.md" in text
+    assert "2024-05-01" in text  # the suggested spelling
+    assert "2 documents ok, 2 errors, 0 warnings" in text
+
+
+def test_check_warnings_alone_do_not_fail(
+    good: ContentFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good.write("posts/tikfout.md", "---\ntitle: T\ndate: 2024-05-01\nauhtor: Ik\n---\nTekst.\n")
+    assert main(["check", "--content", str(good.root)]) == 0
+    text = output(capsys)
+    assert "posts/tikfout.md" in text
+    assert "author" in text
+    assert "3 documents ok, 0 errors, 1 warnings" in text
+
+
+def test_check_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(tmp_path / "nergens")]) == 2
+    assert "no content folder" in output(capsys)
+
+
+def test_check_does_not_write_an_index(
+    good: ContentFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--content", str(good.root), "--index", str(tmp_path / "idx")]) == 0
+    assert not (tmp_path / "idx").exists()
+    assert not (tmp_path / "index").exists()
+
+
+# --- index -----------------------------------------------------------------------------------
+
+
+def test_index_creates_the_catalog(
+    good: ContentFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = tmp_path / "mijn-index"
+    assert main(["index", "--content", str(good.root), "--index", str(index)]) == 0
+    assert (index / "catalog.sqlite").is_file()
+    text = output(capsys)
+    assert re.search(r"generation 1: 2 documents, 0 errors, 0 warnings", text)
+    assert counts(index / "catalog.sqlite") == {"assignments": 1, "posts": 1}
+
+
+def test_index_again_is_a_new_generation(
+    good: ContentFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["index", "--content", str(good.root), "--index", str(tmp_path / "idx")]
+    assert main(arguments) == 0
+    good.post("tweede")
+    assert main(arguments) == 0
+    text = output(capsys)
+    assert "generation 1: 2 documents" in text
+    assert "generation 2: 3 documents" in text
+
+
+def test_index_with_errors_still_succeeds_and_points_at_check(
+    good: ContentFolder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good.write("posts/kapot.md", "geen front matter\n")
+    index = tmp_path / "idx"
+    assert main(["index", "--content", str(good.root), "--index", str(index)]) == 0
+    text = output(capsys)
+    assert "2 documents, 1 errors" in text
+    assert "caseapi check" in text
+    assert counts(index / "catalog.sqlite") == {"assignments": 1, "posts": 1}
+
+
+# --- settings from the environment -----------------------------------------------------------
+
+
+def test_index_honours_environment_variables(
+    good: ContentFolder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CASEAPI_CONTENT_DIR", str(good.root))
+    monkeypatch.setenv("CASEAPI_INDEX_DIR", str(tmp_path / "env-index"))
+    assert main(["index"]) == 0
+    assert (tmp_path / "env-index" / "catalog.sqlite").is_file()
+    assert not (tmp_path / "index").exists()
+    assert "2 documents" in output(capsys)
+
+
+def test_check_honours_the_content_environment_variable(
+    content: ContentFolder, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content.write("posts/kapot.md", "geen front matter\n")
+    monkeypatch.setenv("CASEAPI_CONTENT_DIR", str(content.root))
+    assert main(["check"]) == 1
+    assert "posts/kapot.md" in output(capsys)
+
+
+def test_flags_win_over_environment_variables(
+    good: ContentFolder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CASEAPI_CONTENT_DIR", str(tmp_path / "nergens"))
+    monkeypatch.setenv("CASEAPI_INDEX_DIR", str(tmp_path / "env-index"))
+    assert main(["index", "--content", str(good.root), "--index", str(tmp_path / "flag")]) == 0
+    assert (tmp_path / "flag" / "catalog.sqlite").is_file()
+    assert not (tmp_path / "env-index").exists()
+    assert main(["check", "--content", str(good.root)]) == 0
+
+
+def test_defaults_are_the_working_directory(
+    good: ContentFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The content fixture lives in tmp_path/content, the default ./content from tmp_path.
+    assert good.root == tmp_path / "content"
+    monkeypatch.chdir(tmp_path)
+    assert main(["index"]) == 0
+    assert counts(tmp_path / "index" / "catalog.sqlite") == {"assignments": 1, "posts": 1}
+
+
+def test_a_subcommand_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == 2
+    assert "command" in output(capsys)
+
+
+# --- the bundled sample content ----------------------------------------------------------------
+
+
+def test_sample_content_passes_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--content", str(SAMPLE_CONTENT)]) == 0
+    text = output(capsys)
+    match = re.search(r"(\d+) documents ok, 0 errors, 0 warnings", text)
+    assert match, text
+    assert int(match.group(1)) >= 16
+
+
+def test_sample_content_has_enough_public_documents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = tmp_path / "index"
+    assert main(["index", "--content", str(SAMPLE_CONTENT), "--index", str(index)]) == 0
+    assert ", 0 errors" in output(capsys)
+    public = counts(index / "catalog.sqlite")
+    assert public["assignments"] >= 8
+    assert public["posts"] >= 8

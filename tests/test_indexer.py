@@ -1,0 +1,306 @@
+"""Building the catalog from real content folders, and noticing when it is stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from caseapi.catalog import SCHEMA_VERSION, Catalog, Filters
+from caseapi.indexer import build_index, ensure_index, index_is_current
+from caseapi.settings import Settings
+from tests.conftest import ContentFolder
+
+
+@pytest.fixture
+def folder(content: ContentFolder) -> ContentFolder:
+    content.assignment("vraaggestuurde-professionaliteit")
+    content.post("actieonderzoek-uitgelegd")
+    return content
+
+
+async def public_slugs(settings: Settings) -> dict[str, list[str]]:
+    """What a reader of the built catalog sees, per collection."""
+    catalog = await Catalog.open(settings.catalog_path)
+    try:
+        now = dt.datetime.now(dt.UTC)
+        result = {}
+        for collection in ("assignments", "posts"):
+            documents, _ = await catalog.list_documents(
+                collection, Filters(), "title", offset=0, limit=100, now=now
+            )
+            result[collection] = [document.slug for document in documents]
+        return result
+    finally:
+        await catalog.close()
+
+
+def set_schema_version(path: Path, version: str) -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    connection.close()
+
+
+async def test_fresh_build_creates_the_catalog(folder: ContentFolder, settings: Settings) -> None:
+    assert not settings.catalog_path.exists()
+    assert not await index_is_current(settings)
+    report = await build_index(settings)
+    assert settings.catalog_path == settings.index_dir / "catalog.sqlite"
+    assert settings.catalog_path.is_file()
+    assert report.generation == 1
+    assert report.documents == 2
+    assert report.errors == 0
+    assert report.warnings == 0
+    assert report.seconds >= 0
+    assert await index_is_current(settings)
+    assert await public_slugs(settings) == {
+        "assignments": ["vraaggestuurde-professionaliteit"],
+        "posts": ["actieonderzoek-uitgelegd"],
+    }
+
+
+async def test_build_reports_errors_and_warnings(
+    content: ContentFolder, settings: Settings
+) -> None:
+    content.post("goed")
+    content.write("posts/kapot.md", "---\ntitle: Zonder datum\n---\nTekst.\n")
+    content.write("posts/tikfout.md", "---\ntitle: T\ndate: 2024-05-01\nauhtor: Ik\n---\nTekst.\n")
+    report = await build_index(settings)
+    assert report.documents == 2
+    assert report.errors == 1
+    assert report.warnings == 1
+
+
+async def test_build_of_an_empty_folder(content: ContentFolder, settings: Settings) -> None:
+    report = await build_index(settings)
+    assert report.documents == 0
+    assert await index_is_current(settings)
+    assert await public_slugs(settings) == {"assignments": [], "posts": []}
+
+
+async def test_progress_is_reported(folder: ContentFolder, settings: Settings) -> None:
+    calls: list[tuple[int, int]] = []
+    await build_index(settings, on_progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]
+
+
+async def test_ensure_index_builds_once_then_is_a_no_op(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    first = await ensure_index(settings)
+    assert first is not None
+    assert first.generation == 1
+    modified = settings.catalog_path.stat().st_mtime_ns
+    assert await ensure_index(settings) is None
+    assert await ensure_index(settings) is None
+    assert settings.catalog_path.stat().st_mtime_ns == modified
+    catalog = await Catalog.open(settings.catalog_path)
+    try:
+        assert (await catalog.generation()).number == 1
+    finally:
+        await catalog.close()
+
+
+async def test_editing_a_file_makes_the_index_stale(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    await build_index(settings)
+    folder.assignment("vraaggestuurde-professionaliteit", title="Een nieuwe, langere titel")
+    assert not await index_is_current(settings)
+    report = await ensure_index(settings)
+    assert report is not None
+    assert report.generation == 2
+    assert await index_is_current(settings)
+    catalog = await Catalog.open(settings.catalog_path)
+    try:
+        document = await catalog.get_document(
+            "assignments", "vraaggestuurde-professionaliteit", dt.datetime.now(dt.UTC)
+        )
+    finally:
+        await catalog.close()
+    assert document is not None
+    assert document.title == "Een nieuwe, langere titel"
+
+
+async def test_touching_a_file_makes_the_index_stale(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    await build_index(settings)
+    path = folder.root / "posts" / "actieonderzoek-uitgelegd.md"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert not await index_is_current(settings)
+    assert await ensure_index(settings) is not None
+
+
+async def test_adding_a_file_makes_the_index_stale(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    await build_index(settings)
+    folder.post("tweede-bericht")
+    assert not await index_is_current(settings)
+    report = await ensure_index(settings)
+    assert report is not None
+    assert report.documents == 3
+    assert (await public_slugs(settings))["posts"] == [
+        "actieonderzoek-uitgelegd",
+        "tweede-bericht",
+    ]
+
+
+async def test_adding_an_invalid_file_makes_the_index_stale(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    await build_index(settings)
+    folder.write("posts/kapot.md", "geen front matter\n")
+    assert not await index_is_current(settings)
+    report = await ensure_index(settings)
+    assert report is not None
+    assert report.errors == 1
+    assert await index_is_current(settings)
+
+
+async def test_deleting_a_file_makes_the_index_stale(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    await build_index(settings)
+    (folder.root / "posts" / "actieonderzoek-uitgelegd.md").unlink()
+    assert not await index_is_current(settings)
+    report = await ensure_index(settings)
+    assert report is not None
+    assert report.documents == 1
+    assert await public_slugs(settings) == {
+        "assignments": ["vraaggestuurde-professionaliteit"],
+        "posts": [],
+    }
+
+
+async def test_ignored_files_do_not_make_the_index_stale(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    await build_index(settings)
+    folder.write("posts/.actieonderzoek-uitgelegd.md.swp", "editor state")
+    folder.write("posts/actieonderzoek-uitgelegd.md~", "backup")
+    assert await index_is_current(settings)
+    assert await ensure_index(settings) is None
+
+
+async def test_a_catalog_with_an_old_schema_is_rebuilt(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    await build_index(settings)
+    set_schema_version(settings.catalog_path, str(SCHEMA_VERSION - 1))
+    assert not await index_is_current(settings)
+    report = await ensure_index(settings)
+    assert report is not None
+    assert report.documents == 2
+    assert await index_is_current(settings)
+    catalog = await Catalog.open(settings.catalog_path)
+    try:
+        generation = await catalog.generation()
+    finally:
+        await catalog.close()
+    assert generation.schema_version == SCHEMA_VERSION
+
+
+async def test_a_catalog_without_our_tables_is_rebuilt(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    settings.index_dir.mkdir(parents=True)
+    with sqlite3.connect(settings.catalog_path) as connection:
+        connection.execute("CREATE TABLE iets_anders (x)")
+    connection.close()
+    assert not await index_is_current(settings)
+    report = await ensure_index(settings)
+    assert report is not None
+    assert report.documents == 2
+    assert await index_is_current(settings)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"dit is geen database" * 100, bytes(range(256)) * 64, b""],
+    ids=["text", "binary", "empty"],
+)
+async def test_a_corrupt_catalog_is_rebuilt(
+    folder: ContentFolder, settings: Settings, garbage: bytes
+) -> None:
+    await build_index(settings)
+    settings.catalog_path.write_bytes(garbage)
+    assert not await index_is_current(settings)
+    report = await ensure_index(settings)
+    assert report is not None
+    assert report.documents == 2
+    assert await index_is_current(settings)
+    assert await public_slugs(settings) == {
+        "assignments": ["vraaggestuurde-professionaliteit"],
+        "posts": ["actieonderzoek-uitgelegd"],
+    }
+
+
+async def test_a_corrupt_catalog_from_the_start_is_replaced(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    settings.index_dir.mkdir(parents=True)
+    settings.catalog_path.write_bytes(b"\x00garbage\xff" * 500)
+    report = await ensure_index(settings)
+    assert report is not None
+    assert report.generation == 1
+    assert await index_is_current(settings)
+
+
+async def test_generation_increases_per_build(folder: ContentFolder, settings: Settings) -> None:
+    numbers = [(await build_index(settings)).generation for _ in range(3)]
+    assert numbers == [1, 2, 3]
+    catalog = await Catalog.open(settings.catalog_path)
+    try:
+        generation = await catalog.generation()
+    finally:
+        await catalog.close()
+    assert generation.number == 3
+    assert generation.changed_at.tzinfo is not None
+    assert abs(dt.datetime.now(dt.UTC) - generation.changed_at) < dt.timedelta(minutes=1)
+
+
+async def test_a_reader_opened_before_a_rebuild_sees_the_new_generation(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    await build_index(settings)
+    catalog = await Catalog.open(settings.catalog_path)
+    try:
+        now = dt.datetime.now(dt.UTC)
+        before = await catalog.generation()
+        assert before.number == 1
+        assert await catalog.counts(now) == {"assignments": 1, "posts": 1}
+
+        folder.post("tweede-bericht", tags="nieuw")
+        report = await build_index(settings)
+        assert report.generation == 2
+
+        after = await catalog.generation()
+        assert after.number == 2
+        assert after.changed_at >= before.changed_at
+        assert await catalog.counts(now) == {"assignments": 1, "posts": 2}
+        assert "nieuw" in [tag.slug for tag in await catalog.tags(now)]
+        assert await catalog.get_document("posts", "tweede-bericht", now) is not None
+    finally:
+        await catalog.close()
+
+
+async def test_a_reader_survives_a_rebuild_after_a_schema_change(
+    folder: ContentFolder, settings: Settings
+) -> None:
+    await build_index(settings)
+    catalog = await Catalog.open(settings.catalog_path)
+    try:
+        set_schema_version(settings.catalog_path, "0")
+        report = await ensure_index(settings)
+        assert report is not None
+        now = dt.datetime.now(dt.UTC)
+        assert await catalog.counts(now) == {"assignments": 1, "posts": 1}
+        assert (await catalog.generation()).schema_version == SCHEMA_VERSION
+    finally:
+        await catalog.close()
