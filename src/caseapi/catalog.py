@@ -23,7 +23,7 @@ from caseapi.models import AMSTERDAM, Collection, ContentProblem, Document
 from caseapi.slugs import fold, slugify
 
 # Bump when the schema or the stored Document shape changes: older catalogs are rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,6 +60,7 @@ CREATE TABLE problems (
     severity TEXT NOT NULL
 );
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+CREATE TABLE vocabulary (word TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -95,6 +96,8 @@ class Generation(msgspec.Struct, kw_only=True):
     number: int
     changed_at: dt.datetime
     schema_version: int
+    # The Whoosh index folder (inside the index folder) built with this generation.
+    search_folder: str | None = None
 
 
 class Filters(msgspec.Struct, kw_only=True, frozen=True):
@@ -210,12 +213,14 @@ class CatalogWriter:
         documents: Sequence[Document],
         problems: Iterable[ContentProblem],
         files: dict[str, FileStamp],
+        vocabulary: dict[str, int],
+        search_folder: str,
     ) -> int:
         """Replace everything in one transaction; returns the new generation number."""
         connection = self._connection
         try:
             await connection.execute("BEGIN IMMEDIATE")
-            for table in ("documents", "document_keys", "problems", "files"):
+            for table in ("documents", "document_keys", "problems", "files", "vocabulary"):
                 await connection.execute(f"DELETE FROM {table}")
             await connection.executemany(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -236,12 +241,26 @@ class CatalogWriter:
                 "INSERT INTO files VALUES (?, ?, ?)",
                 [(path, stamp.size, stamp.mtime_ns) for path, stamp in files.items()],
             )
+            await connection.executemany(
+                "INSERT INTO vocabulary VALUES (?, ?)", list(vocabulary.items())
+            )
+            await connection.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('search_folder', ?)", (search_folder,)
+            )
             generation = await self._next_generation()
             await connection.commit()
         except BaseException:
             await connection.rollback()
             raise
         return generation
+
+    async def generation(self) -> int:
+        """The generation the catalog holds now."""
+        async with self._connection.execute(
+            "SELECT value FROM meta WHERE key = 'generation'"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     async def _next_generation(self) -> int:
         async with self._connection.execute(
@@ -332,7 +351,12 @@ class Catalog:
             number=int(rows["generation"]),
             changed_at=dt.datetime.fromisoformat(rows["changed_at"]),
             schema_version=int(rows["schema_version"]),
+            search_folder=rows.get("search_folder"),
         )
+
+    async def vocabulary(self) -> dict[str, int]:
+        """Every word of the public content with the number of documents it occurs in."""
+        return dict(await self._fetch("SELECT word, documents FROM vocabulary"))
 
     async def get_document(
         self, collection: Collection, slug: str, now: dt.datetime
@@ -433,20 +457,31 @@ class Catalog:
         ]
 
 
-async def indexed_files(path: Path) -> tuple[int | None, dict[str, FileStamp]]:
-    """Schema version and file stamps of an existing catalog; ``(None, {})`` if unusable."""
+class IndexState(msgspec.Struct, kw_only=True):
+    """What an existing index holds, as far as deciding whether to rebuild goes."""
+
+    schema_version: int | None = None
+    search_folder: str | None = None
+    files: dict[str, FileStamp] = {}
+
+
+async def read_index_state(path: Path) -> IndexState:
+    """The state of the catalog at ``path``; an empty state when missing or unusable."""
     if not path.exists():
-        return None, {}
+        return IndexState()
     try:
         async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as connection:
-            async with connection.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
-            ) as cursor:
-                row = await cursor.fetchone()
+            async with connection.execute("SELECT key, value FROM meta") as cursor:
+                meta = {str(row[0]): str(row[1]) for row in await cursor.fetchall()}
             async with connection.execute("SELECT path, size, mtime_ns FROM files") as cursor:
                 files = {
                     name: FileStamp(size, mtime) for name, size, mtime in await cursor.fetchall()
                 }
     except sqlite3.Error:
-        return None, {}
-    return (int(row[0]) if row else None), files
+        return IndexState()
+    version = meta.get("schema_version")
+    return IndexState(
+        schema_version=int(version) if version else None,
+        search_folder=meta.get("search_folder"),
+        files=files,
+    )

@@ -9,9 +9,18 @@ from pathlib import Path
 
 import msgspec
 
-from caseapi.catalog import SCHEMA_VERSION, CatalogWriter, FileStamp, indexed_files
+from caseapi.catalog import SCHEMA_VERSION, CatalogWriter, FileStamp, read_index_state
 from caseapi.content import LoadResult, content_files, load_file, resolve_slugs
+from caseapi.models import Document
+from caseapi.search_index import (
+    build_search_index,
+    now_timestamp,
+    remove_stale_indexes,
+    search_folder_name,
+    search_index_exists,
+)
 from caseapi.settings import Settings
+from caseapi.vocabulary import count_words
 
 Progress = Callable[[int, int], None]
 
@@ -58,9 +67,22 @@ async def build_index(settings: Settings, on_progress: Progress | None = None) -
     folder = resolve_slugs(results)
     writer = await CatalogWriter.open(settings.catalog_path)
     try:
-        generation = await writer.replace_all(folder.documents, folder.problems, stamps)
+        # The search index of the coming generation is complete on disk before the
+        # catalog names it, so readers that see the new generation find its index.
+        search_folder = search_folder_name(await writer.generation() + 1)
+        await asyncio.to_thread(
+            build_search_index, settings.index_dir / search_folder, folder.documents
+        )
+        vocabulary = count_words(document for document in folder.documents if _public(document))
+        generation = await writer.replace_all(
+            folder.documents, folder.problems, stamps, dict(vocabulary), search_folder
+        )
     finally:
         await writer.close()
+    # Keep the previous generation's index: a reader may still be searching it.
+    remove_stale_indexes(
+        settings.index_dir, keep={search_folder, search_folder_name(generation - 1)}
+    )
     errors = sum(problem.severity == "error" for problem in folder.problems)
     return BuildReport(
         generation=generation,
@@ -71,10 +93,22 @@ async def build_index(settings: Settings, on_progress: Progress | None = None) -
     )
 
 
+def _public(document: Document) -> bool:
+    # Words of drafts and of posts still scheduled never reach suggestions.
+    if document.draft:
+        return False
+    return document.publish_at is None or document.publish_at.timestamp() <= now_timestamp()
+
+
 async def index_is_current(settings: Settings) -> bool:
-    """True when the catalog exists, has our schema and matches the folder's files."""
-    schema_version, indexed = await indexed_files(settings.catalog_path)
-    return schema_version == SCHEMA_VERSION and indexed == stamp_folder(settings.content_dir)
+    """True when catalog and search index exist, have our schema and match the folder."""
+    state = await read_index_state(settings.catalog_path)
+    return (
+        state.schema_version == SCHEMA_VERSION
+        and state.search_folder is not None
+        and search_index_exists(settings.index_dir / state.search_folder)
+        and state.files == stamp_folder(settings.content_dir)
+    )
 
 
 async def ensure_index(settings: Settings) -> BuildReport | None:

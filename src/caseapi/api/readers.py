@@ -1,0 +1,72 @@
+"""The read side of one server process: catalog and search index, following generations.
+
+Every worker process opens its own read-only catalog connections and Whoosh
+searcher. A light poll of the catalog's generation number notices a new
+build (from ``caseapi index``, the watcher or another worker) and switches
+the searcher to that generation's index folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from caseapi.catalog import Catalog
+from caseapi.search import SearchIndex
+from caseapi.settings import Settings
+from caseapi.vocabulary import Vocabulary
+
+logger = logging.getLogger("caseapi")
+POLL_SECONDS = 0.5
+
+
+class Readers:
+    """The catalog and search index a process serves from."""
+
+    def __init__(self, settings: Settings, catalog: Catalog, search: SearchIndex) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.search = search
+        self.generation = -1
+        self._follower: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def open(cls, settings: Settings) -> Readers:
+        """Open the catalog and the index of its current generation."""
+        readers = cls(
+            settings, await Catalog.open(settings.catalog_path), SearchIndex(settings.base_url)
+        )
+        await readers.refresh()
+        return readers
+
+    async def refresh(self) -> bool:
+        """Switch to the catalog's current generation if it changed; True when it did."""
+        generation = await self.catalog.generation()
+        if generation.number == self.generation or generation.search_folder is None:
+            return False
+        vocabulary = Vocabulary(await self.catalog.vocabulary())
+        await self.search.load(self.settings.index_dir / generation.search_folder, vocabulary)
+        self.generation = generation.number
+        return True
+
+    def follow(self) -> None:
+        """Keep refreshing in the background until ``close``."""
+        self._follower = asyncio.create_task(self._follow())
+
+    async def _follow(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            try:
+                await self.refresh()
+            except Exception:  # a failed refresh must not stop the next one
+                logger.exception("could not switch to the new index generation")
+
+    async def close(self) -> None:
+        """Stop following and close everything."""
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+        await self.search.close()
+        await self.catalog.close()
