@@ -20,10 +20,13 @@ from caseapi import __version__
 from caseapi.api.assignments import AssignmentController
 from caseapi.api.posts import PostController
 from caseapi.api.problems import http_exception_handler, internal_error_handler
+from caseapi.api.readers import Readers
+from caseapi.api.search import SearchController
 from caseapi.api.status import content_errors, health
 from caseapi.api.tags import list_tags
 from caseapi.catalog import Catalog
 from caseapi.indexer import ensure_index
+from caseapi.search import SearchIndex
 from caseapi.settings import Settings
 
 SWAGGER_ASSETS = "/schema/assets"
@@ -34,19 +37,24 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
     settings = settings if settings is not None else Settings.from_env()
 
     @asynccontextmanager
-    async def open_catalog(app: Litestar) -> AsyncIterator[None]:
+    async def open_readers(app: Litestar) -> AsyncIterator[None]:
         if build_index:
             await ensure_index(settings)
-        catalog = await Catalog.open(settings.catalog_path)
-        app.state.catalog = catalog
+        readers = await Readers.open(settings)
+        readers.follow()
+        app.state.readers = readers
         try:
             yield
         finally:
-            await catalog.close()
+            await readers.close()
 
     def provide_catalog(state: State) -> Catalog:
-        catalog: Catalog = state.catalog
-        return catalog
+        readers: Readers = state.readers
+        return readers.catalog
+
+    def provide_search(state: State) -> SearchIndex:
+        readers: Readers = state.readers
+        return readers.search
 
     def provide_settings() -> Settings:
         return settings
@@ -55,6 +63,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
         route_handlers=[
             AssignmentController,
             PostController,
+            SearchController,
             list_tags,
             health,
             content_errors,
@@ -66,9 +75,10 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
         ],
         dependencies={
             "catalog": Provide(provide_catalog, sync_to_thread=False),
+            "search": Provide(provide_search, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
-        lifespan=[open_catalog],
+        lifespan=[open_readers],
         exception_handlers={
             HTTPException: http_exception_handler,
             Exception: internal_error_handler,
