@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+# Folding runs once per word occurrence during a build: remember the answers.
+@lru_cache(maxsize=262_144)
 def fold(text: str) -> str:
     """Lowercase ``text`` and drop accents: ``Cliënten`` becomes ``clienten``."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
