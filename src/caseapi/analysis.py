@@ -49,7 +49,7 @@ ENGLISH_STOP_WORDS = frozenset(
 )
 
 _APOSTROPHE_ENDING = re.compile(r"['’](?:s|n|t|je|tje|jes)?$")
-_TOKEN = re.compile(TOKEN_PATTERN)
+WORD = re.compile(TOKEN_PATTERN)
 _CACHE_LIMIT = 500_000
 
 
@@ -118,7 +118,7 @@ class WordAnalyzer(Analyzer):  # type: ignore[misc]
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         index = mode == "index"
-        for position, match in enumerate(_TOKEN.finditer(value)):
+        for position, match in enumerate(WORD.finditer(value)):
             for term in self.terms_of(match.group(), index):
                 token.text = term
                 token.boost = 1.0

@@ -19,11 +19,11 @@ from typing import Any, Literal
 import aiosqlite
 import msgspec
 
-from caseapi.models import AMSTERDAM, Collection, ContentProblem, Document
+from caseapi.models import AMSTERDAM, Collection, ContentProblem, Document, WordCount
 from caseapi.slugs import fold, slugify
 
 # Bump when the schema or the stored Document shape changes: older catalogs are rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,7 +60,11 @@ CREATE TABLE problems (
     severity TEXT NOT NULL
 );
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
-CREATE TABLE vocabulary (word TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE vocabulary (
+    word TEXT PRIMARY KEY,
+    documents INTEGER NOT NULL,
+    visible_from TEXT
+) WITHOUT ROWID;
 """
 
 
@@ -213,7 +217,7 @@ class CatalogWriter:
         documents: Sequence[Document],
         problems: Iterable[ContentProblem],
         files: dict[str, FileStamp],
-        vocabulary: dict[str, int],
+        vocabulary: dict[str, WordCount],
         search_folder: str,
     ) -> int:
         """Replace everything in one transaction; returns the new generation number."""
@@ -242,7 +246,15 @@ class CatalogWriter:
                 [(path, stamp.size, stamp.mtime_ns) for path, stamp in files.items()],
             )
             await connection.executemany(
-                "INSERT INTO vocabulary VALUES (?, ?)", list(vocabulary.items())
+                "INSERT INTO vocabulary VALUES (?, ?, ?)",
+                [
+                    (
+                        word,
+                        count.documents,
+                        utc_text(count.visible_from) if count.visible_from else None,
+                    )
+                    for word, count in vocabulary.items()
+                ],
             )
             await connection.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('search_folder', ?)", (search_folder,)
@@ -354,9 +366,16 @@ class Catalog:
             search_folder=rows.get("search_folder"),
         )
 
-    async def vocabulary(self) -> dict[str, int]:
-        """Every word of the public content with the number of documents it occurs in."""
-        return dict(await self._fetch("SELECT word, documents FROM vocabulary"))
+    async def vocabulary(self) -> dict[str, WordCount]:
+        """Every word of the non-draft content: in how many documents, public from when."""
+        rows = await self._fetch("SELECT word, documents, visible_from FROM vocabulary")
+        return {
+            word: WordCount(
+                documents=documents,
+                visible_from=dt.datetime.fromisoformat(visible_from) if visible_from else None,
+            )
+            for word, documents, visible_from in rows
+        }
 
     async def get_document(
         self, collection: Collection, slug: str, now: dt.datetime

@@ -1,4 +1,4 @@
-"""The ``caseapi`` command: serve, index, check, openapi."""
+"""The ``caseapi`` command: serve, index, check, import, openapi."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ import msgspec
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from caseapi.content import load_folder
 from caseapi.indexer import build_index, ensure_index
+from caseapi.legacy import ImportOutcome, import_pages
 from caseapi.models import ContentProblem
 from caseapi.settings import Settings
 
@@ -92,6 +94,67 @@ def _print_problems(problems: Sequence[ContentProblem]) -> None:
     Console(width=200).print(table)
 
 
+def command_import(arguments: argparse.Namespace) -> int:
+    """Turn old-website pages into content files; exit status 1 when any page was not."""
+    settings = _settings(arguments)
+    outcomes = import_pages(
+        arguments.paths,
+        settings.content_dir,
+        collection=arguments.collection,
+        dry_run=arguments.dry_run,
+        force=arguments.force,
+    )
+    if arguments.dry_run:
+        for outcome in outcomes:
+            if outcome.page is not None:
+                console.rule(f"{outcome.target} ({outcome.status})")
+                sys.stdout.write(outcome.page.render())
+    _print_import_report(outcomes, dry_run=arguments.dry_run)
+    refused = ("skipped", "would skip", "failed")
+    return 1 if any(outcome.status in refused for outcome in outcomes) else 0
+
+
+def _print_import_report(outcomes: Sequence[ImportOutcome], *, dry_run: bool) -> None:
+    # Text() everywhere: legacy text and messages like 'clients: [Onbekend]' are not markup.
+    # Unwrapped rows in logs and pipes, so that each finding stays on one greppable line.
+    report = Console(stderr=True, width=None if console.is_terminal else 1000)
+    pages = Table("page", "result", "file", "to check", title="caseapi import")
+    findings = Table("page", "line", "kind", "what", title="findings")
+    for outcome in outcomes:
+        page_findings = outcome.page.findings if outcome.page is not None else []
+        kinds = [finding.kind for finding in page_findings]
+        counted = ", ".join(f"{kinds.count(kind)} {kind}" for kind in dict.fromkeys(kinds))
+        colour = "red" if outcome.status in ("failed", "skipped", "would skip") else "green"
+        pages.add_row(
+            Text(outcome.source),
+            Text(outcome.status, style=colour),
+            Text(outcome.target or ""),
+            Text(outcome.message or counted),
+        )
+        for finding in page_findings:
+            findings.add_row(
+                Text(Path(outcome.source).name),
+                str(finding.line or ""),
+                Text(finding.kind, style="yellow" if finding.kind != "dropped" else ""),
+                Text(finding.message),
+            )
+    report.print(pages)
+    if findings.row_count:
+        report.print(findings)
+    written = sum(
+        outcome.status in ("imported", "overwritten", "would import", "would overwrite")
+        for outcome in outcomes
+    )
+    skipped = sum(outcome.status in ("skipped", "would skip") for outcome in outcomes)
+    failed = sum(outcome.status == "failed" for outcome in outcomes)
+    flagged = sum(outcome.flagged for outcome in outcomes)
+    verb = "would be imported" if dry_run else "imported"
+    report.print(
+        Text(f"{written} {verb}, {skipped} skipped, {failed} failed, {flagged} flagged to check")
+        + Text("; dry run: nothing was written" if dry_run else "")
+    )
+
+
 def command_serve(arguments: argparse.Namespace) -> int:
     """Serve the API with uvicorn; the index is brought up to date first."""
     import uvicorn
@@ -149,6 +212,21 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content folder")
     _add_folder_options(check)
     check.set_defaults(handler=command_check)
+
+    legacy = commands.add_parser("import", help="turn pages of the old website into content files")
+    _add_folder_options(legacy)
+    legacy.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="page or folder")
+    legacy.add_argument(
+        "--collection",
+        choices=("assignments", "posts"),
+        default="assignments",
+        help="where labelled pages go (a page without labels always becomes a post)",
+    )
+    legacy.add_argument(
+        "--dry-run", action="store_true", help="print the files instead of writing them"
+    )
+    legacy.add_argument("--force", action="store_true", help="overwrite existing files")
+    legacy.set_defaults(handler=command_import)
 
     openapi = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(handler=command_openapi)

@@ -70,5 +70,12 @@ def _split(rest: str, count: int) -> list[str] | None:
             if tail.startswith(link):
                 deeper = _split(tail[len(link) :], count - 1)
                 if deeper:
-                    return [head, *deeper]
+                    return [_without_link(head), *deeper]
     return None
+
+
+def _without_link(head: str) -> str:
+    """``kwaliteits`` -> ``kwaliteit``: the linking s belongs to the joint, not the word."""
+    if head.endswith("s") and zipf(head[:-1]) >= PART_ZIPF and len(head) - 1 >= MIN_PART:
+        return head[:-1]
+    return head

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,10 +12,8 @@ import msgspec
 
 from caseapi.catalog import SCHEMA_VERSION, CatalogWriter, FileStamp, read_index_state
 from caseapi.content import LoadResult, content_files, load_file, resolve_slugs
-from caseapi.models import Document
 from caseapi.search_index import (
     build_search_index,
-    now_timestamp,
     remove_stale_indexes,
     search_folder_name,
     search_index_exists,
@@ -73,9 +72,9 @@ async def build_index(settings: Settings, on_progress: Progress | None = None) -
         await asyncio.to_thread(
             build_search_index, settings.index_dir / search_folder, folder.documents
         )
-        vocabulary = count_words(document for document in folder.documents if _public(document))
+        vocabulary = count_words(folder.documents, dt.datetime.now(dt.UTC))
         generation = await writer.replace_all(
-            folder.documents, folder.problems, stamps, dict(vocabulary), search_folder
+            folder.documents, folder.problems, stamps, vocabulary, search_folder
         )
     finally:
         await writer.close()
@@ -91,13 +90,6 @@ async def build_index(settings: Settings, on_progress: Progress | None = None) -
         warnings=len(folder.problems) - errors,
         seconds=round(time.perf_counter() - started, 3),
     )
-
-
-def _public(document: Document) -> bool:
-    # Words of drafts and of posts still scheduled never reach suggestions.
-    if document.draft:
-        return False
-    return document.publish_at is None or document.publish_at.timestamp() <= now_timestamp()
 
 
 async def index_is_current(settings: Settings) -> bool:

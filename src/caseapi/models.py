@@ -118,3 +118,10 @@ class ContentProblem(msgspec.Struct, kw_only=True, omit_defaults=False):
     field: str | None
     message: str
     severity: Severity = "error"
+
+
+class WordCount(msgspec.Struct, kw_only=True):
+    """In how many documents a word occurs, and from when (scheduled posts) it is public."""
+
+    documents: int
+    visible_from: dt.datetime | None = None

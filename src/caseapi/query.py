@@ -17,6 +17,7 @@ MAX_QUERY_LENGTH = 500
 MAX_QUERY_PARTS = 32
 
 _PART = re.compile(r'(?P<sign>[-+]?)"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _OPERATORS = frozenset({"AND", "OR", "NOT", "&&", "||", "!"})
 _EDGE_PUNCTUATION = "-+!?.,;:()[]{}<>~^=|\\/&%$#@`"
 
@@ -46,13 +47,14 @@ class ParsedQuery(msgspec.Struct, frozen=True):
 
 
 def clean(text: str) -> str:
-    """Drop control and format characters (keep letters, emoji and spaces)."""
+    """Drop control and format characters and angle brackets (keep letters and emoji)."""
+    # A control character separates words, like the space it usually stands for.
     kept = (
-        " " if char.isspace() else char
-        for char in text
-        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+        " " if char.isspace() or unicodedata.category(char) in _INVISIBLE else char for char in text
     )
-    return " ".join("".join(kept).split())
+    # Angle brackets never make a word; dropping them keeps typed markup out of
+    # everything that echoes the query (the "did you mean" suggestion).
+    return " ".join("".join(kept).replace("<", " ").replace(">", " ").split())
 
 
 def parse_query(text: str) -> ParsedQuery:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import heapq
+import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +41,9 @@ from caseapi.snippets import highlight_title, snippet
 from caseapi.vocabulary import Vocabulary
 
 HitType = Literal["assignment", "post"]
+BM25_K1 = 1.2
+BM25_B = 0.75
+SCORED_FIELDS = (*DUTCH_FIELDS, *ENGLISH_FIELDS)
 # Fewer exact hits than this and we also try the words a typo away.
 FUZZY_BELOW = 3
 FUZZY_BOOST = 0.5
@@ -79,12 +84,19 @@ class FacetCount(msgspec.Struct):
     count: int
 
 
+class YearCount(msgspec.Struct):
+    """A year and how many matching documents belong to it."""
+
+    value: int
+    count: int
+
+
 class Facets(msgspec.Struct, kw_only=True):
     """Counts over every matching document, not only the current page."""
 
     type: list[FacetCount]
     tags: list[FacetCount]
-    year: list[FacetCount]
+    year: list[YearCount]
 
 
 class SearchOutcome(msgspec.Struct, kw_only=True):
@@ -116,6 +128,7 @@ class _Snapshot:
         self.searcher: Searcher = self.index.searcher()
         self.vocabulary = vocabulary
         reader = self.searcher.reader()
+        self._reader = reader
         self.facts: dict[int, HitFacts] = {
             docnum: facts_decoder.decode(stored["facts"]) for docnum, stored in reader.iter_docs()
         }
@@ -129,9 +142,86 @@ class _Snapshot:
         # now, while opening, rather than during somebody's first search.
         split_compound("vakmanschapsontwikkeling")
 
+        self._postings = lru_cache(maxsize=4096)(self._posting_weights)
+        self._live = frozenset(self.facts) if reader.has_deletions() else None
+        self.timestamps = {
+            docnum: dt.datetime.fromisoformat(facts.date).timestamp()
+            for docnum, facts in self.facts.items()
+        }
+        # Field lengths for BM25, read once: Whoosh would look each one up per hit.
+        self.documents = max(1, reader.doc_count())
+        self.lengths = {
+            field: {docnum: reader.doc_field_length(docnum, field, 0) for docnum in self.facts}
+            for field in SCORED_FIELDS
+        }
+        self.average_length = {
+            field: max(1.0, reader.field_length(field) / self.documents) for field in SCORED_FIELDS
+        }
+
     def close(self) -> None:
         self.searcher.close()
         self.index.close()
+
+    def has_term(self, field: str, text: str) -> bool:
+        """True when ``text`` occurs in ``field`` of some document."""
+        return (field, text) in self._reader
+
+    def _posting_weights(self, field: str, text: str) -> dict[int, float]:
+        """Document -> weight (term frequency times field boost) of one term."""
+        if not self.has_term(field, text):
+            return {}
+        weights = dict(self.searcher.postings(field, text).items_as("weight"))
+        if self._live is not None:
+            weights = {docnum: weight for docnum, weight in weights.items() if docnum in self._live}
+        return weights
+
+    def _alternative_documents(self, alternative: _Alternative) -> set[int]:
+        if alternative.phrase:
+            return set(self.searcher.docs_for_query(alternative.query()))
+        postings = [self._postings(alternative.field, stem).keys() for stem in alternative.stems]
+        found = set(postings[0])
+        for more in postings[1:]:
+            found &= more
+        return found
+
+    def documents_matching(self, alternatives: tuple[_Alternative, ...]) -> set[int]:
+        """Documents matching any of ``alternatives``."""
+        found: set[int] = set()
+        for alternative in alternatives:
+            found |= self._alternative_documents(alternative)
+        return found
+
+    def score(self, plan: _Plan, matched: list[int]) -> dict[int, float]:
+        """BM25F scores of ``matched``: per typed part its best alternative, summed.
+
+        Done here rather than by Whoosh's collector, whose Python matcher tree
+        costs more than the arithmetic: postings are cached dicts, lengths are
+        read once per generation, and only documents known to match are scored.
+        """
+        scores = dict.fromkeys(matched, 0.0)
+        for alternatives in plan.include:
+            best: dict[int, float] = {}
+            for alternative in alternatives:
+                candidates = self._alternative_documents(alternative) & scores.keys()
+                if not candidates:
+                    continue
+                lengths = self.lengths.get(alternative.field, {})
+                average = self.average_length.get(alternative.field, 1.0)
+                for stem in alternative.stems:
+                    postings = self._postings(alternative.field, stem)
+                    idf = math.log(
+                        1 + (self.documents - len(postings) + 0.5) / (len(postings) + 0.5)
+                    )
+                    weight = idf * alternative.boost
+                    for docnum in candidates:
+                        frequency = postings.get(docnum, 0.0)
+                        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths.get(docnum, 0) / average)
+                        value = weight * frequency * (BM25_K1 + 1) / (frequency + norm)
+                        if value > best.get(docnum, 0.0):
+                            best[docnum] = value
+            for docnum, value in best.items():
+                scores[docnum] += value
+        return scores
 
     def allowed(self, filters: SearchFilters, now: float) -> set[int] | None:
         """Documents a search may return now; ``None`` means all of them."""
@@ -199,30 +289,28 @@ class SearchIndex:
         if snapshot is None:
             return _empty()
         allowed = snapshot.allowed(filters, now_timestamp())
-        query, matched_terms = _build_query(parsed, snapshot.vocabulary, fuzzy=False)
-        if query is None:
+        plan = _plan(snapshot, parsed, fuzzy=False)
+        if plan is None:
             return _empty()
-        matched = _matching(snapshot, query, allowed)
+        matched = _matching(snapshot, plan, allowed)
         fuzzy = False
         if len(matched) < FUZZY_BELOW:
-            fuzzy_query, fuzzy_terms = _build_query(parsed, snapshot.vocabulary, fuzzy=True)
-            if fuzzy_query is not None and fuzzy_terms != matched_terms:
-                fuzzy_matched = _matching(snapshot, fuzzy_query, allowed)
+            fuzzy_plan = _plan(snapshot, parsed, fuzzy=True)
+            if fuzzy_plan is not None and fuzzy_plan != plan:
+                fuzzy_matched = _matching(snapshot, fuzzy_plan, allowed)
                 if len(fuzzy_matched) > len(matched):
-                    query, matched_terms, matched, fuzzy = (
-                        fuzzy_query,
-                        fuzzy_terms,
-                        fuzzy_matched,
-                        True,
-                    )
+                    plan, matched, fuzzy = fuzzy_plan, fuzzy_matched, True
         hits: list[Hit] = []
         if matched and offset < len(matched):
-            results = snapshot.searcher.search(
-                query, limit=offset + limit, filter=allowed, terms=False
+            scores = snapshot.score(plan, matched)
+            # Best first; equal scores newest first, so the order is stable.
+            ranked = heapq.nsmallest(
+                offset + limit,
+                scores,
+                key=lambda docnum: (-scores[docnum], -snapshot.timestamps[docnum], docnum),
             )
-            for result in results[offset : offset + limit]:
-                facts = snapshot.facts[result.docnum]
-                hits.append(self._hit(facts, result.score, matched_terms))
+            for docnum in ranked[offset : offset + limit]:
+                hits.append(self._hit(snapshot.facts[docnum], scores[docnum], plan.highlight))
         # "Did you mean" when nothing matched, or when typo tolerance found the hits.
         suggestion = None if matched and not fuzzy else self._suggestion(snapshot, parsed, allowed)
         return SearchOutcome(
@@ -237,15 +325,15 @@ class SearchIndex:
         self, snapshot: _Snapshot, parsed: ParsedQuery, allowed: set[int] | None
     ) -> str | None:
         """A corrected query, offered only when it would find something."""
-        corrected = _corrected(parsed, snapshot.vocabulary)
+        corrected = _corrected(snapshot, parsed)
         if corrected is None:
             return None
-        query, _ = _build_query(parse_query(corrected), snapshot.vocabulary, fuzzy=False)
-        if query is None or not _matching(snapshot, query, allowed):
+        plan = _plan(snapshot, parse_query(corrected), fuzzy=False)
+        if plan is None or not _matching(snapshot, plan, allowed):
             return None
         return corrected
 
-    def _hit(self, facts: HitFacts, score: float, matched_terms: set[str]) -> Hit:
+    def _hit(self, facts: HitFacts, score: float, matched_terms: frozenset[str]) -> Hit:
         return Hit(
             type=_TYPE_OF[facts.collection],  # type: ignore[arg-type]
             slug=facts.slug,
@@ -260,14 +348,16 @@ class SearchIndex:
     def suggest(self, text: str, limit: int) -> list[Completion]:
         """Completions of the last word typed, then titles containing a word starting so."""
         snapshot = self._snapshot
-        words = text.split()
+        words = text.replace("*", " ").split()
         if snapshot is None or not words:
             return []
         last = words[-1]
         before = " ".join(words[:-1])
+        # "vakmanschap " (a space typed) asks for a next word, not another ending.
+        finished = text[-1:].isspace()
         completions = [
             Completion(text=f"{before} {word}".strip(), kind="word", count=count)
-            for word, count in snapshot.vocabulary.complete(last, limit)
+            for word, count in ([] if finished else snapshot.vocabulary.complete(last, limit))
         ]
         now = now_timestamp()
         key = fold(last)
@@ -300,69 +390,129 @@ def _empty() -> SearchOutcome:
     )
 
 
-def _matching(snapshot: _Snapshot, query: Query, allowed: set[int] | None) -> list[int]:
-    """Every matching document number, unscored (cheap: no ranking, no counting twice)."""
-    return [
-        docnum
-        for docnum in snapshot.searcher.docs_for_query(query)
-        if allowed is None or docnum in allowed
-    ]
+class _Alternative(msgspec.Struct, frozen=True):
+    """One way a typed part can match: all ``stems`` in ``field`` (in order, for a phrase)."""
+
+    field: str
+    stems: tuple[str, ...]
+    phrase: bool
+    boost: float
+    # Words of a phrase that analysis dropped (stop words), so its terms may stand apart.
+    gaps: int = 0
+
+    def query(self) -> Query:
+        if self.phrase:
+            # Stop words keep their positions in the index but not in the query:
+            # allow a gap of that many words ("zorg voor de mensen" -> zorg .. mensen).
+            return Phrase(self.field, list(self.stems), slop=1 + self.gaps, boost=self.boost)
+        terms_ = [Term(self.field, stem, boost=self.boost) for stem in self.stems]
+        return terms_[0] if len(terms_) == 1 else And(terms_)
 
 
-def _word_query(stems: list[str], fields: Iterable[str], boost: float = 1.0) -> Query | None:
-    """All ``stems`` (from one typed word) in any of ``fields``."""
-    if not stems:
-        return None
-    field_list = list(fields)
-    per_stem = [Or([Term(field, stem, boost=boost) for field in field_list]) for stem in stems]
-    return per_stem[0] if len(per_stem) == 1 else And(per_stem)
+class _Plan(msgspec.Struct, frozen=True):
+    """A query as alternatives per part: matched with set algebra, scored by Whoosh."""
+
+    include: tuple[tuple[_Alternative, ...], ...]
+    exclude: tuple[tuple[_Alternative, ...], ...]
+    highlight: frozenset[str]
+
+    def query(self) -> Query:
+        required = [_any(alternatives) for alternatives in self.include]
+        query: Query = required[0] if len(required) == 1 else And(required)
+        if self.exclude:
+            query = AndNot(query, Or([_any(alternatives) for alternatives in self.exclude]))
+        return query
 
 
-def _part_query(part: Part, vocabulary: Vocabulary, fuzzy: bool, matched: set[str]) -> Query | None:
-    """The query of one typed part in both languages, with its variants."""
-    alternatives: list[Query] = []
+def _any(alternatives: tuple[_Alternative, ...]) -> Query:
+    queries = [alternative.query() for alternative in alternatives]
+    return queries[0] if len(queries) == 1 else Or(queries)
+
+
+def _matching(snapshot: _Snapshot, plan: _Plan, allowed: set[int] | None) -> list[int]:
+    """Every matching document number, from cached posting sets (no scoring, no matchers)."""
+    matched: set[int] | None = None
+    for alternatives in plan.include:
+        found = snapshot.documents_matching(alternatives)
+        matched = found if matched is None else matched & found
+        if not matched:
+            return []
+    assert matched is not None
+    for alternatives in plan.exclude:
+        matched = matched - snapshot.documents_matching(alternatives)
+    if allowed is not None:
+        matched &= allowed
+    return sorted(matched)
+
+
+def _alternatives(
+    snapshot: _Snapshot, part: Part, fuzzy: bool, highlight: set[str]
+) -> tuple[_Alternative, ...]:
+    """The ways one typed part can match, in both languages and with its variants.
+
+    Alternatives whose terms are not in the index are left out: they cannot
+    match, and every branch left in costs Whoosh a matcher when scoring.
+    """
+    vocabulary = snapshot.vocabulary
     spellings = [(part.text, 1.0)]
     if part.prefix:
         spellings += [(word, 0.8) for word, _ in vocabulary.complete(part.text, PREFIX_EXPANSIONS)]
-    elif fuzzy and not part.phrase and part.text not in vocabulary:
-        # Only unknown words can be typos: "keten" is a word, not a misspelt "kennen".
-        spellings += [(word, FUZZY_BOOST) for word in vocabulary.similar(part.text)]
+    found = _spelling_alternatives(snapshot, spellings, part.phrase, highlight)
+    # Only words the index does not know can be typos: "keten" is a word, not a
+    # misspelt "kennen", and "werkt" is found through "werken" by stemming.
+    if fuzzy and not found and not part.phrase and not part.prefix:
+        similar = [(word, FUZZY_BOOST) for word in vocabulary.similar(part.text)]
+        found = _spelling_alternatives(snapshot, similar, False, highlight)
+    return found
+
+
+def _spelling_alternatives(
+    snapshot: _Snapshot, spellings: list[tuple[str, float]], phrase: bool, highlight: set[str]
+) -> tuple[_Alternative, ...]:
+    found: list[_Alternative] = []
     for text, boost in spellings:
         for analyzer, fields in ((_DUTCH, DUTCH_FIELDS), (_ENGLISH, ENGLISH_FIELDS)):
-            stems = terms(analyzer, text)
-            matched.update(stems)
-            if part.phrase and len(stems) > 1:
-                alternatives.extend(Phrase(field, stems, boost=boost) for field in fields)
-            else:
-                query = _word_query(stems, fields, boost)
-                if query is not None:
-                    alternatives.append(query)
-    if not alternatives:
+            stems = tuple(terms(analyzer, text))
+            if not stems:
+                continue
+            highlight.update(stems)
+            as_phrase = phrase and len(stems) > 1
+            gaps = max(0, len(text.split()) - len(stems)) if as_phrase else 0
+            for field in fields:
+                if all(snapshot.has_term(field, stem) for stem in stems):
+                    found.append(_Alternative(field, stems, as_phrase, boost, gaps))
+    return tuple(dict.fromkeys(found))
+
+
+def _known(snapshot: _Snapshot, word: str) -> bool:
+    """True when ``word`` (after analysis) occurs in the index."""
+    return bool(_spelling_alternatives(snapshot, [(word, 1.0)], False, set()))
+
+
+def _plan(snapshot: _Snapshot, parsed: ParsedQuery, fuzzy: bool) -> _Plan | None:
+    """The plan of a parsed query; ``None`` when it has no searchable words at all."""
+    highlight: set[str] = set()
+    include = []
+    searchable = False
+    for part in parsed.include:
+        alternatives = _alternatives(snapshot, part, fuzzy, highlight)
+        # A part that is a stop word (in either language) or only symbols asks
+        # nothing; a real word that is nowhere in the index matches nothing.
+        if alternatives or not _is_stop_word(part):
+            include.append(alternatives)
+            searchable = True
+    if not searchable:
         return None
-    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
-
-
-def _build_query(
-    parsed: ParsedQuery, vocabulary: Vocabulary, fuzzy: bool
-) -> tuple[Query | None, set[str]]:
-    """The Whoosh query of a parsed query, and the terms to highlight."""
-    matched: set[str] = set()
-    required = [
-        part_query
-        for part in parsed.include
-        if (part_query := _part_query(part, vocabulary, fuzzy, matched)) is not None
-    ]
-    if not required:
-        return None, matched
-    query: Query = required[0] if len(required) == 1 else And(required)
-    excluded = [
-        excluded_query
+    exclude = [
+        alternatives
         for part in parsed.exclude
-        if (excluded_query := _part_query(part, vocabulary, False, set())) is not None
+        if (alternatives := _alternatives(snapshot, part, False, set()))
     ]
-    if excluded:
-        query = AndNot(query, Or(excluded))
-    return query, matched
+    return _Plan(include=tuple(include), exclude=tuple(exclude), highlight=frozenset(highlight))
+
+
+def _is_stop_word(part: Part) -> bool:
+    return part.phrase is False and not (terms(_DUTCH, part.text) and terms(_ENGLISH, part.text))
 
 
 def _facets(snapshot: _Snapshot, matched: list[int]) -> Facets:
@@ -378,22 +528,30 @@ def _facets(snapshot: _Snapshot, matched: list[int]) -> Facets:
     return Facets(
         type=[FacetCount(value, count) for value, count in types.most_common()],
         tags=[FacetCount(value, count) for value, count in tags.most_common(FACET_TAGS)],
-        year=[FacetCount(str(year), count) for year, count in sorted(years.items(), reverse=True)],
+        year=[YearCount(year, count) for year, count in sorted(years.items(), reverse=True)],
     )
 
 
-def _corrected(parsed: ParsedQuery, vocabulary: Vocabulary) -> str | None:
+def _corrected(snapshot: _Snapshot, parsed: ParsedQuery) -> str | None:
     """The query with each unknown word replaced by the closest known one, if any changed."""
     changed = False
     parts = []
     for part in parsed.include:
         words = []
         for word in part.text.split():
-            correction = None if part.prefix else vocabulary.correct(word)
+            correction = None
+            # A prefix is unfinished on purpose; only whole words get corrected.
+            if not part.prefix and not _known(snapshot, word):
+                candidates = snapshot.vocabulary.similar(word, limit=1)
+                correction = candidates[0] if candidates else None
             changed = changed or correction is not None
             words.append(correction or word)
         text = " ".join(words)
-        parts.append(f'"{text}"' if part.phrase else text)
+        if part.phrase:
+            text = f'"{text}"'
+        elif part.prefix:
+            text += "*"
+        parts.append(text)
     if not changed:
         return None
     excluded = [f'-"{part.text}"' if part.phrase else f"-{part.text}" for part in parsed.exclude]

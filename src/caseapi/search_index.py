@@ -31,7 +31,7 @@ KEYWORDS_BOOST = 2.0
 DUTCH_FIELDS = ("title", "summary", "keywords", "body")
 ENGLISH_FIELDS = ("title_en", "summary_en", "keywords", "body_en")
 # How much text a hit keeps for snippets: enough for a good window, little to analyse.
-SNIPPET_SOURCE_CHARS = 2400
+SNIPPET_SOURCE_CHARS = 1600
 
 
 class HitFacts(msgspec.Struct, array_like=True, frozen=True):
@@ -97,7 +97,7 @@ def index_fields(document: Document) -> dict[str, Any]:
         year_to=year_to,
         publish_at=document.publish_at.timestamp() if document.publish_at else None,
         lang=document.lang,
-        text=f"{document.summary}\n{document.text}"[:SNIPPET_SOURCE_CHARS],
+        text=_snippet_source(document),
     )
     keywords = " ".join([*document.tags, *document.clients, *document.work])
     suffix = "_en" if document.lang == "en" else ""
@@ -109,6 +109,14 @@ def index_fields(document: Document) -> dict[str, Any]:
         "keywords": keywords,
         f"body{suffix}": document.text,
     }
+
+
+def _snippet_source(document: Document) -> str:
+    """Summary and the start of the body, without saying the first paragraph twice."""
+    body = document.text
+    if " ".join(body[: len(document.summary) + 200].split()).startswith(document.summary):
+        return body[:SNIPPET_SOURCE_CHARS]
+    return f"{document.summary}\n{body}"[:SNIPPET_SOURCE_CHARS]
 
 
 def build_search_index(directory: Path, documents: Iterable[Document]) -> int:

@@ -9,6 +9,9 @@ from pathlib import Path
 import msgspec
 
 LOCAL_URL = "http://127.0.0.1:8000"
+DEFAULT_FEED_SIZE = 20
+MAX_FEED_SIZE = 100
+DEFAULT_SITE_NAME = "caseapi"
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -23,6 +26,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Admin endpoints are switched off while no token is configured.
     admin_token: str | None = None
     cors_origins: tuple[str, ...] = ("*",)
+    # How many items one page of a feed holds.
+    feed_size: int = DEFAULT_FEED_SIZE
+    # The site's name: feed titles, and the author of feed items that name none.
+    site_name: str = DEFAULT_SITE_NAME
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -36,6 +43,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             api_url=env.get("CASEAPI_API_URL", LOCAL_URL).rstrip("/"),
             admin_token=env.get("CASEAPI_ADMIN_TOKEN") or None,
             cors_origins=tuple(origin.strip() for origin in origins if origin.strip()),
+            feed_size=_feed_size(env.get("CASEAPI_FEED_SIZE", str(DEFAULT_FEED_SIZE))),
+            site_name=env.get("CASEAPI_SITE_NAME", "").strip() or DEFAULT_SITE_NAME,
         )
         chosen = {key: value for key, value in overrides.items() if value is not None}
         return msgspec.structs.replace(settings, **chosen)
@@ -44,3 +53,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def catalog_path(self) -> Path:
         """The SQLite catalog inside the index folder."""
         return self.index_dir / "catalog.sqlite"
+
+
+def _feed_size(raw: str) -> int:
+    """``CASEAPI_FEED_SIZE``, refused at start-up when it is not a sensible number."""
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= MAX_FEED_SIZE:
+        raise ValueError(
+            f"CASEAPI_FEED_SIZE must be a whole number from 1 to {MAX_FEED_SIZE}, not {raw!r}."
+        )
+    return size

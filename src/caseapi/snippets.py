@@ -13,7 +13,7 @@ from collections.abc import Collection
 from functools import lru_cache
 from html import escape
 
-from caseapi.analysis import dutch_analyzer, english_analyzer
+from caseapi.analysis import WORD, dutch_analyzer, english_analyzer
 
 SNIPPET_CHARS = 220
 _CONTEXT_BEFORE = 60
@@ -26,9 +26,11 @@ Span = tuple[str, int, int]
 def token_spans(text: str, lang: str) -> tuple[Span, ...]:
     """(term, start, end) for every indexed term of ``text``, compound parts included."""
     analyzer = _ANALYZERS.get(lang, _ANALYZERS["nl"])
+    # The analyzer's per-word cache, without building a Whoosh Token per word.
     return tuple(
-        (token.text, token.startchar, token.endchar)
-        for token in analyzer(text, chars=True, mode="index")
+        (term, match.start(), match.end())
+        for match in WORD.finditer(text)
+        for term in analyzer.terms_of(match.group(), True)
     )
 
 
@@ -83,5 +85,5 @@ def _cut(text: str, start: int, size: int, spans: list[tuple[int, int]]) -> str:
     inner = [
         (begin - start, stop - start) for begin, stop in spans if begin >= start and stop <= end
     ]
-    body = mark(" ".join(window.split("\n")), inner)
+    body = " ".join(mark(window, inner).split())
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")

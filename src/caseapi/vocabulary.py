@@ -8,7 +8,9 @@ near misses among 100,000 words in milliseconds.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
+import time
 from collections import Counter
 from collections.abc import Iterable
 
@@ -16,7 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from caseapi.compounds import split_compound
-from caseapi.models import Document
+from caseapi.models import Document, WordCount
 from caseapi.slugs import fold
 
 _WORD = re.compile(r"[^\W\d_]{3,}(?:['’][^\W\d_]+)?")
@@ -32,16 +34,48 @@ def document_words(document: Document) -> set[str]:
     text = " ".join([document.title, document.summary, document.text, *document.tags])
     words = {word.lower() for word in _WORD.findall(text)}
     for word in list(words):
-        words.update(split_compound(fold(word)))
+        folded = fold(word)
+        for part in split_compound(folded):
+            words.add(_surface(word, folded, part))
     return words
 
 
-def count_words(documents: Iterable[Document]) -> Counter[str]:
-    """In how many documents each word occurs."""
+def _surface(word: str, folded: str, part: str) -> str:
+    """A compound part as the word spells it: "cliënten" from "cliëntenraad", not "clienten"."""
+    start = folded.find(part)
+    # Folding keeps one letter per letter for Dutch text; where it does not, keep the fold.
+    if start < 0 or len(folded) != len(word):
+        return part
+    return word[start : start + len(part)]
+
+
+def count_words(documents: Iterable[Document], now: dt.datetime) -> dict[str, WordCount]:
+    """In how many non-draft documents each word occurs, and from when it may be shown.
+
+    Words of a scheduled post are counted but only become visible at its
+    ``publish_at``: suggestions must not give away what has not been published.
+    """
     counts: Counter[str] = Counter()
+    release: dict[str, dt.datetime | None] = {}
     for document in documents:
-        counts.update(document_words(document))
-    return counts
+        if document.draft:
+            continue
+        scheduled = (
+            document.publish_at if document.publish_at and document.publish_at > now else None
+        )
+        for word in document_words(document):
+            counts[word] += 1
+            if word not in release:
+                release[word] = scheduled
+            elif scheduled is None:
+                release[word] = None
+            else:
+                earlier = release[word]
+                release[word] = None if earlier is None else min(earlier, scheduled)
+    return {
+        word: WordCount(documents=count, visible_from=release[word])
+        for word, count in counts.items()
+    }
 
 
 def edit_budget(word: str) -> int:
@@ -54,22 +88,38 @@ def edit_budget(word: str) -> int:
 class Vocabulary:
     """Words with their document counts, searchable by prefix and by likeness."""
 
-    def __init__(self, counts: dict[str, int]) -> None:
+    def __init__(self, counts: dict[str, WordCount]) -> None:
         best: dict[str, tuple[str, int]] = {}
+        totals: Counter[str] = Counter()
+        releases: dict[str, float | None] = {}
         for word, count in counts.items():
             key = fold(word)
+            totals[key] += count.documents
             # One spelling per folded form: the most used one ("cliënten" over "clienten").
-            if key not in best or count > best[key][1]:
-                best[key] = (word, count)
+            if key not in best or count.documents > best[key][1]:
+                best[key] = (word, count.documents)
+            release = count.visible_from.timestamp() if count.visible_from else None
+            if key not in releases or release is None:
+                releases[key] = release
+            else:
+                earlier = releases[key]
+                releases[key] = None if earlier is None else min(earlier, release)
         self._folded = sorted(best)
-        self._entries = [best[key] for key in self._folded]
-        self._counts = {key: best[key][1] for key in self._folded}
+        self._entries = [(best[key][0], totals[key]) for key in self._folded]
+        self._counts = {key: totals[key] for key in self._folded}
+        # Words only scheduled posts have: hidden until the first of them is published.
+        self._release = {key: moment for key, moment in releases.items() if moment is not None}
+
+    def _hidden(self, key: str) -> bool:
+        moment = self._release.get(key)
+        return moment is not None and moment > time.time()
 
     def __len__(self) -> int:
         return len(self._folded)
 
     def __contains__(self, word: str) -> bool:
-        return fold(word) in self._counts
+        key = fold(word)
+        return key in self._counts and not self._hidden(key)
 
     def complete(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
         """The most used words starting with ``prefix`` (accents ignored)."""
@@ -78,7 +128,12 @@ class Vocabulary:
             return []
         start = bisect.bisect_left(self._folded, key)
         end = bisect.bisect_left(self._folded, key + "\uffff", lo=start)
-        matches = self._entries[start : min(end, start + MAX_COMPLETION_SCAN)]
+        stop = min(end, start + MAX_COMPLETION_SCAN)
+        matches = [
+            self._entries[index]
+            for index in range(start, stop)
+            if not self._release or not self._hidden(self._folded[index])
+        ]
         return sorted(matches, key=lambda entry: (-entry[1], entry[0]))[:limit]
 
     def similar(self, word: str, limit: int = 5) -> list[str]:
@@ -95,7 +150,9 @@ class Vocabulary:
             limit=50,
         )
         ranked = sorted(
-            (distance, -self._counts[match], match) for match, distance, _ in found if match != key
+            (distance, -self._counts[match], match)
+            for match, distance, _ in found
+            if match != key and not self._hidden(match)
         )
         return [self._entries[bisect.bisect_left(self._folded, m)][0] for _, _, m in ranked[:limit]]
 

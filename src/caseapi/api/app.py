@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 
 from caseapi import __version__
 from caseapi.api.assignments import AssignmentController
+from caseapi.api.feeds import FEED_ROUTES
 from caseapi.api.posts import PostController
 from caseapi.api.problems import http_exception_handler, internal_error_handler
 from caseapi.api.readers import Readers
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
             list_tags,
             health,
             content_errors,
+            *FEED_ROUTES,
             create_static_files_router(
                 path=SWAGGER_ASSETS,
                 directories=[Path(swagger_ui_bundle.swagger_ui_path)],

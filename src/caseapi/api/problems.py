@@ -36,9 +36,13 @@ def http_exception_handler(
 ) -> Response[Problem]:
     """Litestar's own exceptions (404, 405, validation) as problems."""
     errors = None
+    detail = exc.detail
     if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
         errors = [dict(error) for error in exc.extra if isinstance(error, dict)]
-    response = problem(exc.status_code, exc.detail, request, errors=errors)
+        # Litestar's detail repeats the whole URL (a 10 KB query, say); name the fields.
+        named = [f"{error.get('key')}: {error.get('message')}" for error in errors]
+        detail = "Invalid parameters: " + "; ".join(named) if named else "Invalid parameters."
+    response = problem(exc.status_code, detail, request, errors=errors)
     if exc.headers:
         response.headers.update(exc.headers)
     return response

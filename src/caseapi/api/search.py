@@ -14,7 +14,7 @@ from litestar.params import QueryParameter
 from caseapi.api.listing import TagParameter, YearParameter, link_header
 from caseapi.api.problems import problem_spec
 from caseapi.api.schemas import PageMeta
-from caseapi.query import MAX_QUERY_LENGTH, QueryError, parse_query
+from caseapi.query import MAX_QUERY_LENGTH, QueryError, clean, parse_query
 from caseapi.search import Completion, Facets, Hit, HitType, SearchFilters, SearchIndex
 from caseapi.settings import Settings
 
@@ -123,4 +123,6 @@ class SearchController(Controller):
         ] = 5,
     ) -> SuggestionList:
         """Words that complete the last word typed, then titles with a word starting so."""
+        if not clean(q):
+            raise ClientException(detail="Type at least one letter to get completions.")
         return SuggestionList(data=await search.run(search.suggest, q, limit))

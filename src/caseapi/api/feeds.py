@@ -1,0 +1,141 @@
+"""``/feeds/{posts,assignments,all}.{json,atom,rss}``: recent documents for feed readers.
+
+One route per feed and format, so that the OpenAPI document lists every path
+with its own media type. Every feed answers conditional GETs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+
+from caseapi.api.conditional import conditional_response, not_modified_spec
+from caseapi.api.listing import PageNumber, TagParameter
+from caseapi.api.problems import problem_spec
+from caseapi.catalog import Catalog, Filters
+from caseapi.feeds import (
+    FEED_FORMATS,
+    MEDIA_TYPES,
+    FeedFormat,
+    FeedInfo,
+    JsonFeed,
+    newest_change,
+    render_feed,
+)
+from caseapi.models import Collection
+from caseapi.settings import Settings
+
+FeedName = Literal["posts", "assignments", "all"]
+FEEDS: dict[FeedName, Collection | None] = {
+    "posts": "posts",
+    "assignments": "assignments",
+    "all": None,
+}
+# Feed titles are read by the site's (Dutch) readers.
+FEED_TITLES: dict[FeedName, str] = {
+    "posts": "Berichten",
+    "assignments": "Uitgevoerde opdrachten",
+    "all": "Berichten en uitgevoerde opdrachten",
+}
+FORMAT_NAMES: dict[FeedFormat, str] = {"json": "JSON Feed 1.1", "atom": "Atom", "rss": "RSS 2.0"}
+
+
+def feed_path(name: FeedName, feed_format: FeedFormat) -> str:
+    """The path of one feed in one format."""
+    return f"/feeds/{name}.{feed_format}"
+
+
+async def serve_feed(
+    request: Request[Any, Any, Any],
+    catalog: Catalog,
+    settings: Settings,
+    name: FeedName,
+    feed_format: FeedFormat,
+    tag: str | None,
+    page: int,
+) -> Response[bytes]:
+    """One page of a feed, newest first; only public documents, by the current time."""
+    filters = Filters(tag=tag)
+    size = settings.feed_size
+    documents, total = await catalog.list_documents(
+        FEEDS[name],
+        filters,
+        "-date",
+        offset=(page - 1) * size,
+        limit=size,
+        now=dt.datetime.now(dt.UTC),
+    )
+    base = f"{settings.api_url}{feed_path(name, feed_format)}"
+
+    def page_url(number: int) -> str:
+        query = {"tag": filters.tag} if filters.tag is not None else {}
+        if number > 1:
+            query["page"] = str(number)
+        return f"{base}?{urlencode(query)}" if query else base
+
+    title = f"{settings.site_name}: {FEED_TITLES[name]}"
+    if filters.tag is not None:
+        title = f"{title} ({filters.tag})"
+    info = FeedInfo(
+        title=title,
+        description=f"De nieuwste {FEED_TITLES[name].lower()} van {settings.site_name}.",
+        home_page_url=settings.base_url,
+        feed_url=page_url(1),
+        self_url=page_url(page),
+        next_url=page_url(page + 1) if page * size < total else None,
+        base_url=settings.base_url,
+        site_name=settings.site_name,
+    )
+    return conditional_response(
+        request,
+        render_feed(feed_format, documents, info),
+        media_type=MEDIA_TYPES[feed_format],
+        last_modified=newest_change(documents),
+    )
+
+
+def _feed_route(name: FeedName, feed_format: FeedFormat) -> HTTPRouteHandler:
+    async def feed(
+        request: Request[Any, Any, Any],
+        catalog: NamedDependency[Catalog],
+        settings: NamedDependency[Settings],
+        tag: TagParameter = None,
+        page: PageNumber = 1,
+    ) -> Response[bytes]:
+        return await serve_feed(request, catalog, settings, name, feed_format, tag, page)
+
+    media_type = MEDIA_TYPES[feed_format]
+    body = JsonFeed if feed_format == "json" else str
+    return get(
+        feed_path(name, feed_format),
+        name=f"feed-{name}-{feed_format}",
+        operation_id=f"Feed{name.title()}{feed_format.title()}",
+        summary=f"{FEED_TITLES[name]} ({FORMAT_NAMES[feed_format]})",
+        description=(
+            f"The newest public {'posts and assignments' if name == 'all' else name} as "
+            f"{FORMAT_NAMES[feed_format]} (`{media_type}`), newest first. `page` pages back "
+            "through older items. Answers `ETag` and `Last-Modified`, and 304 to "
+            "`If-None-Match` / `If-Modified-Since` when nothing changed."
+        ),
+        tags=["feeds"],
+        media_type=media_type,
+        responses={
+            200: ResponseSpec(
+                data_container=body,
+                description=f"The feed as {FORMAT_NAMES[feed_format]}",
+                media_type=media_type,
+                generate_examples=False,
+            ),
+            304: not_modified_spec(),
+            400: problem_spec("Invalid parameters"),
+        },
+    )(feed)
+
+
+FEED_ROUTES = [_feed_route(name, feed_format) for name in FEEDS for feed_format in FEED_FORMATS]
