@@ -1,9 +1,9 @@
-"""The SQLite catalog: one writer, read-only readers (datasette's model).
+"""The SQLite catalog: its schema and the read-only readers (datasette's model).
 
-The writer replaces content inside a single transaction, so a reader (in WAL
-mode) sees either the old generation or the new one, never a mix. Documents
-are stored whole as msgpack; the columns beside them exist only to filter,
-sort and count.
+One writer (``catalog_writer.py``) changes content inside single
+transactions, so a reader (in WAL mode) sees either the old generation or the
+new one, never a mix. Documents are stored whole as msgpack; the columns
+beside them exist only to filter, sort and count.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -19,13 +19,13 @@ from typing import Any, Literal
 import aiosqlite
 import msgspec
 
-from caseapi.models import AMSTERDAM, Collection, ContentProblem, Document, WordCount
+from caseapi.models import AMSTERDAM, Collection, ContentProblem, Document, FileStamp, WordCount
 from caseapi.slugs import fold, slugify
 
 # Bump when the schema or the stored Document shape changes: older catalogs are rebuilt.
 SCHEMA_VERSION = 4
 
-_SCHEMA = """
+SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE documents (
     collection TEXT NOT NULL,
@@ -87,11 +87,14 @@ _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(Document)
 
 
-class FileStamp(msgspec.Struct, frozen=True, array_like=True):
-    """Size and modification time of an indexed file: enough to notice an edit."""
+def encode_document(document: Document) -> bytes:
+    """A document as stored in the catalog."""
+    return _encoder.encode(document)
 
-    size: int
-    mtime_ns: int
+
+def decode_document(data: bytes) -> Document:
+    """A document as read back from the catalog."""
+    return _decoder.decode(data)
 
 
 class Generation(msgspec.Struct, kw_only=True):
@@ -136,11 +139,11 @@ def utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _key(value: str) -> str:
+def match_key(value: str) -> str:
     return slugify(value) or fold(value)
 
 
-def _year_range(document: Document) -> tuple[int, int | None]:
+def year_range(document: Document) -> tuple[int, int | None]:
     if document.period is not None:
         start = int(document.period.start[:4])
         # Ongoing (no end): running until today, which the query knows and we do not.
@@ -149,175 +152,6 @@ def _year_range(document: Document) -> tuple[int, int | None]:
     # The year readers see: the date as shown, in Amsterdam.
     year = document.date.astimezone(AMSTERDAM).year
     return year, year
-
-
-class CatalogWriter:
-    """The one connection that writes; used by the indexer only."""
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
-
-    @classmethod
-    async def open(cls, path: Path) -> CatalogWriter:
-        """Open (creating if needed) the catalog at ``path`` for writing."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            connection = await cls._connect(path)
-        except sqlite3.DatabaseError:
-            # Not a database (damaged, truncated): it is derived data, so start afresh.
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            connection = await cls._connect(path)
-        writer = cls(connection)
-        if await writer._schema_version() != SCHEMA_VERSION:
-            await writer._create_schema()
-        return writer
-
-    @staticmethod
-    async def _connect(path: Path) -> aiosqlite.Connection:
-        connection = await aiosqlite.connect(path)
-        try:
-            await connection.execute("PRAGMA journal_mode=WAL")
-            await connection.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.DatabaseError:
-            await connection.close()
-            raise
-        return connection
-
-    async def close(self) -> None:
-        """Close the connection."""
-        await self._connection.close()
-
-    async def _schema_version(self) -> int | None:
-        try:
-            async with self._connection.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
-            ) as cursor:
-                row = await cursor.fetchone()
-        except sqlite3.DatabaseError:
-            return None
-        return int(row[0]) if row else None
-
-    async def _create_schema(self) -> None:
-        async with self._connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'"
-        ) as cursor:
-            tables = [row[0] for row in await cursor.fetchall()]
-        for table in tables:
-            await self._connection.execute(f'DROP TABLE IF EXISTS "{table}"')
-        await self._connection.executescript(_SCHEMA)
-        await self._connection.execute(
-            "INSERT INTO meta VALUES ('schema_version', ?), ('generation', '0'), ('changed_at', ?)",
-            (str(SCHEMA_VERSION), utc_text(dt.datetime.now(dt.UTC))),
-        )
-        await self._connection.commit()
-
-    async def replace_all(
-        self,
-        documents: Sequence[Document],
-        problems: Iterable[ContentProblem],
-        files: dict[str, FileStamp],
-        vocabulary: dict[str, WordCount],
-        search_folder: str,
-    ) -> int:
-        """Replace everything in one transaction; returns the new generation number."""
-        connection = self._connection
-        try:
-            await connection.execute("BEGIN IMMEDIATE")
-            for table in ("documents", "document_keys", "problems", "files", "vocabulary"):
-                await connection.execute(f"DELETE FROM {table}")
-            await connection.executemany(
-                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [self._document_row(document) for document in documents],
-            )
-            await connection.executemany(
-                "INSERT INTO document_keys VALUES (?, ?, ?, ?, ?)",
-                [row for document in documents for row in self._key_rows(document)],
-            )
-            await connection.executemany(
-                "INSERT INTO problems VALUES (?, ?, ?, ?, ?)",
-                [
-                    (problem.path, problem.line, problem.field, problem.message, problem.severity)
-                    for problem in problems
-                ],
-            )
-            await connection.executemany(
-                "INSERT INTO files VALUES (?, ?, ?)",
-                [(path, stamp.size, stamp.mtime_ns) for path, stamp in files.items()],
-            )
-            await connection.executemany(
-                "INSERT INTO vocabulary VALUES (?, ?, ?)",
-                [
-                    (
-                        word,
-                        count.documents,
-                        utc_text(count.visible_from) if count.visible_from else None,
-                    )
-                    for word, count in vocabulary.items()
-                ],
-            )
-            await connection.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('search_folder', ?)", (search_folder,)
-            )
-            generation = await self._next_generation()
-            await connection.commit()
-        except BaseException:
-            await connection.rollback()
-            raise
-        return generation
-
-    async def generation(self) -> int:
-        """The generation the catalog holds now."""
-        async with self._connection.execute(
-            "SELECT value FROM meta WHERE key = 'generation'"
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
-
-    async def _next_generation(self) -> int:
-        async with self._connection.execute(
-            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation' "
-            "RETURNING value"
-        ) as cursor:
-            row = await cursor.fetchone()
-        await self._connection.execute(
-            "UPDATE meta SET value = ? WHERE key = 'changed_at'",
-            (utc_text(dt.datetime.now(dt.UTC)),),
-        )
-        assert row is not None
-        return int(row[0])
-
-    @staticmethod
-    def _document_row(document: Document) -> tuple[Any, ...]:
-        year_from, year_to = _year_range(document)
-        return (
-            document.collection,
-            document.slug,
-            document.path,
-            fold(document.title),
-            utc_text(document.date),
-            year_from,
-            year_to,
-            _key(document.author) if document.author else None,
-            int(document.draft),
-            utc_text(document.publish_at) if document.publish_at else None,
-            utc_text(document.modified),
-            _encoder.encode(document),
-        )
-
-    @staticmethod
-    def _key_rows(document: Document) -> list[tuple[str, str, str, str, str]]:
-        rows: dict[tuple[str, str], tuple[str, str, str, str, str]] = {}
-        for kind, names in (
-            ("tag", document.tags),
-            ("client", document.clients),
-            ("work", document.work),
-        ):
-            for name in names:
-                # Two spellings of one key ("cliënt", "client") count once per document.
-                row = (document.collection, document.slug, kind, _key(name), name)
-                rows.setdefault((kind, row[3]), row)
-        return list(rows.values())
 
 
 class Catalog:
@@ -386,7 +220,7 @@ class Catalog:
             f"AND {_VISIBLE}",
             {"collection": collection, "slug": slug, "now": utc_text(now)},
         )
-        return _decoder.decode(rows[0][0]) if rows else None
+        return decode_document(rows[0][0]) if rows else None
 
     async def list_documents(
         self,
@@ -411,10 +245,10 @@ class Catalog:
                     "WHERE k.collection = documents.collection "
                     f"AND k.slug = documents.slug AND k.kind = '{kind}' AND k.key = :{kind})"
                 )
-                parameters[kind] = _key(value)
+                parameters[kind] = match_key(value)
         if filters.author is not None:
             where.append("author_key = :author")
-            parameters["author"] = _key(filters.author)
+            parameters["author"] = match_key(filters.author)
         if filters.year is not None:
             where.append(
                 "year_from <= :year AND (year_to >= :year OR (year_to IS NULL AND :year <= :today))"
@@ -434,7 +268,7 @@ class Catalog:
             ) as cursor:
                 rows = await cursor.fetchall()
         total = int(total_row[0]) if total_row else 0
-        return [_decoder.decode(row[0]) for row in rows], total
+        return [decode_document(row[0]) for row in rows], total
 
     async def tags(self, now: dt.datetime) -> list[TagCount]:
         """Tags of public documents with counts per collection, most used first."""

@@ -162,10 +162,12 @@ def command_serve(arguments: argparse.Namespace) -> int:
     settings = _settings(arguments)
     report = asyncio.run(ensure_index(settings))
     if report is not None:
-        console.print(f"index rebuilt: {report.documents} documents, {report.errors} errors")
+        console.print(f"index brought up to date: generation {report.generation}")
     # Workers are separate processes: they read the same settings from the environment.
+    # Every worker may watch; a lock in the index folder lets exactly one of them do it.
     os.environ["CASEAPI_CONTENT_DIR"] = str(settings.content_dir)
     os.environ["CASEAPI_INDEX_DIR"] = str(settings.index_dir)
+    os.environ["CASEAPI_WATCH"] = "0" if arguments.no_watch else "1"
     uvicorn.run(
         "caseapi.api.app:create_app",
         factory=True,
@@ -203,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="do not watch the content folder (changes then need 'caseapi index')",
+    )
     serve.set_defaults(handler=command_serve)
 
     index = commands.add_parser("index", help="rebuild the index from the content folder")

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from caseapi.frontmatter import FrontMatterError, split
-from caseapi.models import AMSTERDAM, COLLECTIONS, Collection, ContentProblem, Document
+from caseapi.models import AMSTERDAM, COLLECTIONS, Collection, ContentProblem, Document, FileStamp
 from caseapi.render import render_markdown
 from caseapi.slugs import slugify
 from caseapi.validation import Converted, convert_fields, period_end_date
@@ -73,6 +73,18 @@ def content_files(content_dir: Path) -> list[Path]:
             if not is_ignored(relative):
                 found.append(relative)
     return sorted(found)
+
+
+def stamp_folder(content_dir: Path) -> dict[str, FileStamp]:
+    """Size and mtime of every content file, to notice edits since the last build."""
+    stamps: dict[str, FileStamp] = {}
+    for relative in content_files(content_dir):
+        try:
+            stat = (content_dir / relative).stat()
+        except OSError:
+            continue
+        stamps[relative.as_posix()] = FileStamp(stat.st_size, stat.st_mtime_ns)
+    return stamps
 
 
 def load_folder(content_dir: Path) -> FolderLoad:

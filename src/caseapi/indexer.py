@@ -10,8 +10,10 @@ from pathlib import Path
 
 import msgspec
 
-from caseapi.catalog import SCHEMA_VERSION, CatalogWriter, FileStamp, read_index_state
-from caseapi.content import LoadResult, content_files, load_file, resolve_slugs
+from caseapi.catalog import SCHEMA_VERSION, read_index_state
+from caseapi.catalog_writer import CatalogWriter
+from caseapi.content import LoadResult, content_files, load_file, resolve_slugs, stamp_folder
+from caseapi.incremental import SyncReport, sync_index
 from caseapi.search_index import (
     build_search_index,
     remove_stale_indexes,
@@ -20,6 +22,7 @@ from caseapi.search_index import (
 )
 from caseapi.settings import Settings
 from caseapi.vocabulary import count_words
+from caseapi.writelock import write_lock
 
 Progress = Callable[[int, int], None]
 
@@ -34,18 +37,6 @@ class BuildReport(msgspec.Struct, kw_only=True):
     seconds: float
 
 
-def stamp_folder(content_dir: Path) -> dict[str, FileStamp]:
-    """Size and mtime of every content file, to notice edits since the last build."""
-    stamps: dict[str, FileStamp] = {}
-    for relative in content_files(content_dir):
-        try:
-            stat = (content_dir / relative).stat()
-        except OSError:
-            continue
-        stamps[relative.as_posix()] = FileStamp(stat.st_size, stat.st_mtime_ns)
-    return stamps
-
-
 def load_all(content_dir: Path, on_progress: Progress | None = None) -> list[LoadResult]:
     """Load every file, reporting progress as (done, total)."""
     files = content_files(content_dir)
@@ -58,7 +49,12 @@ def load_all(content_dir: Path, on_progress: Progress | None = None) -> list[Loa
 
 
 async def build_index(settings: Settings, on_progress: Progress | None = None) -> BuildReport:
-    """Rebuild the catalog from the content folder."""
+    """Rebuild catalog and search index from the content folder, as one new generation."""
+    async with write_lock(settings.index_dir):
+        return await _build(settings, on_progress)
+
+
+async def _build(settings: Settings, on_progress: Progress | None) -> BuildReport:
     started = time.perf_counter()
     stamps = stamp_folder(settings.content_dir)
     # Parsing and rendering is CPU work: keep it off the event loop of a running server.
@@ -92,19 +88,29 @@ async def build_index(settings: Settings, on_progress: Progress | None = None) -
     )
 
 
-async def index_is_current(settings: Settings) -> bool:
-    """True when catalog and search index exist, have our schema and match the folder."""
+async def index_is_usable(settings: Settings) -> bool:
+    """True when catalog and search index exist and have our schema (they may be stale)."""
     state = await read_index_state(settings.catalog_path)
     return (
         state.schema_version == SCHEMA_VERSION
         and state.search_folder is not None
         and search_index_exists(settings.index_dir / state.search_folder)
-        and state.files == stamp_folder(settings.content_dir)
     )
 
 
-async def ensure_index(settings: Settings) -> BuildReport | None:
-    """Build the index when it is missing or stale; ``None`` when it was current."""
-    if await index_is_current(settings):
-        return None
-    return await build_index(settings)
+async def index_is_current(settings: Settings) -> bool:
+    """True when the index is usable and matches the folder's files."""
+    if not await index_is_usable(settings):
+        return False
+    state = await read_index_state(settings.catalog_path)
+    return state.files == stamp_folder(settings.content_dir)
+
+
+async def ensure_index(settings: Settings) -> BuildReport | SyncReport | None:
+    """Open what is there: rebuild a missing, old or damaged index, update a stale one.
+
+    ``None`` when the index was current.
+    """
+    if not await index_is_usable(settings):
+        return await build_index(settings)
+    return await sync_index(settings)

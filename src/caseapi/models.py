@@ -125,3 +125,10 @@ class WordCount(msgspec.Struct, kw_only=True):
 
     documents: int
     visible_from: dt.datetime | None = None
+
+
+class FileStamp(msgspec.Struct, frozen=True, array_like=True):
+    """Size and modification time of an indexed file: enough to notice an edit."""
+
+    size: int
+    mtime_ns: int

@@ -135,6 +135,27 @@ def build_search_index(directory: Path, documents: Iterable[Document]) -> int:
     return count
 
 
+def update_search_index(
+    directory: Path, documents: Iterable[Document], removed_keys: Iterable[str]
+) -> None:
+    """Change an existing index in place: Whoosh commits atomically, readers reopen it."""
+    index = whoosh_index.open_dir(str(directory))
+    writer = index.writer(limitmb=64)
+    try:
+        for key in removed_keys:
+            writer.delete_by_term("key", key)
+        for document in documents:
+            if searchable(document):
+                writer.update_document(**index_fields(document))
+            else:
+                writer.delete_by_term("key", document_key(document.collection, document.slug))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    index.close()
+
+
 def search_index_exists(directory: Path) -> bool:
     """True when ``directory`` holds a committed Whoosh index."""
     return directory.is_dir() and bool(whoosh_index.exists_in(str(directory)))

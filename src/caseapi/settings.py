@@ -30,6 +30,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     feed_size: int = DEFAULT_FEED_SIZE
     # The site's name: feed titles, and the author of feed items that name none.
     site_name: str = DEFAULT_SITE_NAME
+    # Watch the content folder and update the index live (``caseapi serve`` turns it on).
+    watch: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -45,6 +47,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             cors_origins=tuple(origin.strip() for origin in origins if origin.strip()),
             feed_size=_feed_size(env.get("CASEAPI_FEED_SIZE", str(DEFAULT_FEED_SIZE))),
             site_name=env.get("CASEAPI_SITE_NAME", "").strip() or DEFAULT_SITE_NAME,
+            watch=env.get("CASEAPI_WATCH", "").strip().lower() in ("1", "true", "yes", "on"),
         )
         chosen = {key: value for key, value in overrides.items() if value is not None}
         return msgspec.structs.replace(settings, **chosen)

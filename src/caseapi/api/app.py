@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from caseapi.catalog import Catalog
 from caseapi.indexer import ensure_index
 from caseapi.search import SearchIndex
 from caseapi.settings import Settings
+from caseapi.watcher import watch_content
 
 SWAGGER_ASSETS = "/schema/assets"
 
@@ -44,9 +46,18 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
         readers = await Readers.open(settings)
         readers.follow()
         app.state.readers = readers
+        stop = asyncio.Event()
+        watcher = (
+            asyncio.create_task(watch_content(settings, stop, readers.refresh))
+            if settings.watch
+            else None
+        )
         try:
             yield
         finally:
+            stop.set()
+            if watcher is not None:
+                await watcher
             await readers.close()
 
     def provide_catalog(state: State) -> Catalog:
