@@ -18,6 +18,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from caseapi import __version__
+from caseapi.api.admin import reindex
 from caseapi.api.assignments import AssignmentController
 from caseapi.api.feeds import FEED_ROUTES
 from caseapi.api.posts import PostController
@@ -64,6 +65,10 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
         readers: Readers = state.readers
         return readers.catalog
 
+    def provide_readers(state: State) -> Readers:
+        readers: Readers = state.readers
+        return readers
+
     def provide_search(state: State) -> SearchIndex:
         readers: Readers = state.readers
         return readers.search
@@ -76,6 +81,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
             AssignmentController,
             PostController,
             SearchController,
+            reindex,
             list_tags,
             health,
             content_errors,
@@ -89,6 +95,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
         dependencies={
             "catalog": Provide(provide_catalog, sync_to_thread=False),
             "search": Provide(provide_search, sync_to_thread=False),
+            "readers": Provide(provide_readers, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
         lifespan=[open_readers],
