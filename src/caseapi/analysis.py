@@ -28,8 +28,9 @@ from caseapi.slugs import fold
 # Words joined by apostrophes stay one token, so the filter below sees "dilemma's".
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
 
-# Snowball's Dutch stop list (BSD). Whoosh's StopFilter(lang="nl") also adds
-# English stop words, which would drop Dutch words such as "die" or "had".
+# Snowball's Dutch stop list (BSD), plus the short forms of its verbs ("doe" beside
+# "doen"). Whoosh's StopFilter(lang="nl") also adds English stop words, which
+# would drop Dutch words such as "die" or "had".
 DUTCH_STOP_WORDS = frozenset(
     """
     de en van ik te dat die in een hij het niet zijn is was op aan met als voor had er maar om
@@ -37,7 +38,7 @@ DUTCH_STOP_WORDS = frozenset(
     naar heb hoe heeft hebben deze u want nog zal me zij nu ge geen omdat iets worden toch al
     waren veel meer doen toen moet ben zonder kan hun dus alles onder ja eens hier wie werd
     altijd doch wordt wezen kunnen ons zelf tegen na reeds wil kon niets uw iemand geweest
-    andere
+    andere doe doet kun kunt wilt zult hebt bent
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 

@@ -17,13 +17,19 @@ import wordfreq
 
 from caseapi.slugs import fold
 
-# A word this common is a word of its own, not a compound to take apart.
-WHOLE_WORD_ZIPF = 3.0
+# A word this common is a word of its own, not a compound to take apart
+# ("samenwerking", "ziekenhuis"); rarer compounds ("jeugdzorg", 3.7) are split.
+WHOLE_WORD_ZIPF = 4.0
 # Parts must be real, reasonably common words; short parts produce nonsense.
 PART_ZIPF = 3.0
+# A long part is rarely a chance match, so a rarer word will do ("professionalisering").
+LONG_PART = 10
+LONG_PART_ZIPF = 2.5
 MIN_PART = 4
 MIN_COMPOUND = 8
 _LINKS = ("", "s", "e", "en")
+# Suffixes that are also words: "vakmanschap" is not "vakman" + "schap" (shelf).
+_SUFFIX_WORDS = frozenset({"schap", "schappen", "heid", "heden", "baar", "loos", "zaam", "achtig"})
 
 
 @cache
@@ -60,10 +66,12 @@ def split_compound(word: str) -> tuple[str, ...]:
 def _split(rest: str, count: int) -> list[str] | None:
     """``rest`` as exactly ``count`` common words (with linking sounds), longest head first."""
     if count == 1:
-        return [rest] if len(rest) >= MIN_PART and zipf(rest) >= PART_ZIPF else None
+        if rest in _SUFFIX_WORDS:
+            return None
+        return [rest] if len(rest) >= MIN_PART and _is_part(rest) else None
     for end in range(len(rest) - MIN_PART, MIN_PART - 1, -1):
         head = rest[:end]
-        if zipf(head) < PART_ZIPF:
+        if not _is_part(head):
             continue
         tail = rest[end:]
         for link in _LINKS:
@@ -74,8 +82,12 @@ def _split(rest: str, count: int) -> list[str] | None:
     return None
 
 
+def _is_part(word: str) -> bool:
+    return zipf(word) >= (LONG_PART_ZIPF if len(word) >= LONG_PART else PART_ZIPF)
+
+
 def _without_link(head: str) -> str:
     """``kwaliteits`` -> ``kwaliteit``: the linking s belongs to the joint, not the word."""
-    if head.endswith("s") and zipf(head[:-1]) >= PART_ZIPF and len(head) - 1 >= MIN_PART:
+    if head.endswith("s") and len(head) - 1 >= MIN_PART and _is_part(head[:-1]):
         return head[:-1]
     return head

@@ -495,12 +495,13 @@ def _plan(snapshot: _Snapshot, parsed: ParsedQuery, fuzzy: bool) -> _Plan | None
     include = []
     searchable = False
     for part in parsed.include:
-        alternatives = _alternatives(snapshot, part, fuzzy, highlight)
-        # A part that is a stop word (in either language) or only symbols asks
-        # nothing; a real word that is nowhere in the index matches nothing.
-        if alternatives or not _is_stop_word(part):
-            include.append(alternatives)
-            searchable = True
+        # A stop word of either language, or only symbols, asks nothing: "doe" is
+        # a Dutch stop word even where an English text happens to contain it.
+        if _is_stop_word(part):
+            continue
+        # A real word that is nowhere in the index matches nothing.
+        include.append(_alternatives(snapshot, part, fuzzy, highlight))
+        searchable = True
     if not searchable:
         return None
     exclude = [

@@ -99,7 +99,9 @@ def index_fields(document: Document) -> dict[str, Any]:
         lang=document.lang,
         text=_snippet_source(document),
     )
-    keywords = " ".join([*document.tags, *document.clients, *document.work])
+    # Who wrote or led it is searchable too: people look for "Henk Wedman".
+    people = [name for name in (document.author, document.contact) if name]
+    keywords = " ".join([*document.tags, *document.clients, *document.work, *people])
     suffix = "_en" if document.lang == "en" else ""
     return {
         "key": document_key(document.collection, document.slug),
