@@ -41,10 +41,10 @@ def mark(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in sorted(set(spans)):
         if start < position:
             continue
-        pieces.append(escape(text[position:start]))
-        pieces.append(f"<mark>{escape(text[start:end])}</mark>")
+        pieces.append(escape(text[position:start], quote=False))
+        pieces.append(f"<mark>{escape(text[start:end], quote=False)}</mark>")
         position = end
-    pieces.append(escape(text[position:]))
+    pieces.append(escape(text[position:], quote=False))
     return "".join(pieces)
 
 
