@@ -169,7 +169,7 @@ def test_unknown_letter_soup_is_not_split() -> None:
 def test_mark_escapes_everything_and_wraps_only_the_spans() -> None:
     text = "<b>zorg</b> & 'teams'"
     html = mark(text, [(3, 7), (15, 20)])
-    assert html == "&lt;b&gt;<mark>zorg</mark>&lt;/b&gt; &amp; &#x27;<mark>teams</mark>&#x27;"
+    assert html == "&lt;b&gt;<mark>zorg</mark>&lt;/b&gt; &amp; '<mark>teams</mark>'"
 
 
 def test_mark_ignores_repeated_and_overlapping_spans() -> None:
@@ -182,8 +182,8 @@ def test_a_title_is_marked_where_its_words_match_after_analysis() -> None:
         "nl",
         {stem("clienten"), stem("dilemma"), stem("vakmanschap")},
     )
-    assert marked(html) == ["Cliënten", "dilemma&#x27;s", "vakmanschapsontwikkeling"]
-    assert outside_marks(html) == "Cliënten en hun dilemma&#x27;s bij vakmanschapsontwikkeling"
+    assert marked(html) == ["Cliënten", "dilemma's", "vakmanschapsontwikkeling"]
+    assert outside_marks(html) == "Cliënten en hun dilemma's bij vakmanschapsontwikkeling"
 
 
 def test_a_title_with_markup_is_escaped_around_the_marks() -> None:
