@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.api_helpers import PROBLEM, Serve, assert_problem, parse_link, slugs
 from tests.conftest import ContentFolder
-from tests.http import PROBLEM, Serve, assert_problem, parse_link, slugs
 
 AMSTERDAM_OFFSET = re.compile(r"[+-]0[12]:00$")
 

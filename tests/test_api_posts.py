@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.api_helpers import Serve, assert_problem, parse_link, slugs
 from tests.conftest import ContentFolder
-from tests.http import Serve, assert_problem, parse_link, slugs
 
 
 def write_post(

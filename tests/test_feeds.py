@@ -29,8 +29,8 @@ from caseapi.api.conditional import http_date
 from caseapi.cli import openapi_json
 from caseapi.feeds import MEDIA_TYPES, FeedFormat, JsonFeed
 from caseapi.settings import Settings
+from tests.api_helpers import Serve, assert_problem
 from tests.conftest import ContentFolder
-from tests.http import Serve, assert_problem
 
 ROOT = Path(__file__).parent.parent
 SCHEMA = json.loads((Path(__file__).parent / "data" / "jsonfeed-1.1.schema.json").read_text())

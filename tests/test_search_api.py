@@ -17,8 +17,8 @@ from caseapi.compounds import split_compound
 from caseapi.indexer import build_index
 from caseapi.models import AMSTERDAM
 from caseapi.settings import Settings
+from tests.api_helpers import PROBLEM, Serve, assert_problem, parse_link, slugs
 from tests.conftest import ContentFolder
-from tests.http import PROBLEM, Serve, assert_problem, parse_link, slugs
 
 BASE_URL = "https://www.example.nl"
 API_URL = "https://api.example.nl"
