@@ -298,6 +298,19 @@ class Catalog:
         counts.update({collection: int(count) for collection, count in rows})
         return counts
 
+    async def next_publication(self, after: dt.datetime) -> dt.datetime | None:
+        """The earliest ``publish_at`` later than ``after`` of a non-draft document.
+
+        Until that moment what is public stays as it is (within one generation),
+        so whatever was rendered from it may be kept until then.
+        """
+        rows = await self._fetch(
+            "SELECT min(publish_at) FROM documents WHERE draft = 0 AND publish_at > :after",
+            {"after": utc_text(after)},
+        )
+        value = rows[0][0] if rows else None
+        return dt.datetime.fromisoformat(value) if value else None
+
     async def problems(self) -> list[ContentProblem]:
         """Every content problem of the current generation, errors first."""
         rows = await self._fetch(

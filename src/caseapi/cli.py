@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 
 import msgspec
 from rich.console import Console
@@ -19,10 +21,13 @@ from rich.text import Text
 from caseapi.content import load_folder
 from caseapi.indexer import build_index, ensure_index
 from caseapi.legacy import ImportOutcome, import_pages
+from caseapi.logs import logging_config
 from caseapi.models import ContentProblem
 from caseapi.settings import Settings
 
 console = Console(stderr=True)
+# How long a stopping server waits for requests in flight before closing them.
+GRACE_SECONDS = 10
 
 
 def _settings(arguments: argparse.Namespace) -> Settings:
@@ -168,15 +173,26 @@ def command_serve(arguments: argparse.Namespace) -> int:
     os.environ["CASEAPI_CONTENT_DIR"] = str(settings.content_dir)
     os.environ["CASEAPI_INDEX_DIR"] = str(settings.index_dir)
     os.environ["CASEAPI_WATCH"] = "0" if arguments.no_watch else "1"
+    # On SIGTERM uvicorn stops accepting, lets requests in flight finish (for at most
+    # GRACE_SECONDS), runs the app's shutdown, then raises the signal again for the
+    # default action. That second one ends us as a requested stop: exit status 0.
+    signal.signal(signal.SIGTERM, _stop)
     uvicorn.run(
         "caseapi.api.app:create_app",
         factory=True,
         host=arguments.host,
         port=arguments.port,
         workers=arguments.workers,
-        log_level="info",
+        log_config=logging_config(access_log=arguments.access_log),
+        access_log=False,  # caseapi.access logs instead, with duration and cache
+        timeout_graceful_shutdown=GRACE_SECONDS,
+        server_header=False,
     )
     return 0
+
+
+def _stop(signal_number: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def command_openapi(arguments: argparse.Namespace) -> int:
@@ -204,7 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_folder_options(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="one JSON line per request on standard output (default: on)",
+    )
     serve.add_argument(
         "--no-watch",
         action="store_true",

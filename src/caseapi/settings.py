@@ -8,6 +8,8 @@ from pathlib import Path
 
 import msgspec
 
+from caseapi.http_settings import HttpSettings
+
 LOCAL_URL = "http://127.0.0.1:8000"
 DEFAULT_FEED_SIZE = 20
 MAX_FEED_SIZE = 100
@@ -32,6 +34,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     site_name: str = DEFAULT_SITE_NAME
     # Watch the content folder and update the index live (``caseapi serve`` turns it on).
     watch: bool = False
+    # How the API answers over HTTP: Cache-Control, the response cache, limits.
+    http: HttpSettings = HttpSettings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -48,6 +52,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             feed_size=_feed_size(env.get("CASEAPI_FEED_SIZE", str(DEFAULT_FEED_SIZE))),
             site_name=env.get("CASEAPI_SITE_NAME", "").strip() or DEFAULT_SITE_NAME,
             watch=env.get("CASEAPI_WATCH", "").strip().lower() in ("1", "true", "yes", "on"),
+            http=HttpSettings.from_env(env),
         )
         chosen = {key: value for key, value in overrides.items() if value is not None}
         return msgspec.structs.replace(settings, **chosen)

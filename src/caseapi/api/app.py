@@ -9,7 +9,6 @@ from pathlib import Path
 
 import swagger_ui_bundle
 from litestar import Litestar
-from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -20,6 +19,8 @@ from litestar.static_files import create_static_files_router
 from caseapi import __version__
 from caseapi.api.admin import reindex
 from caseapi.api.assignments import AssignmentController
+from caseapi.api.caching import ResponseCache, representation_middleware
+from caseapi.api.edge import Edge, rate_limits
 from caseapi.api.feeds import FEED_ROUTES
 from caseapi.api.posts import PostController
 from caseapi.api.problems import http_exception_handler, internal_error_handler
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
     def provide_settings() -> Settings:
         return settings
 
-    return Litestar(
+    cache = ResponseCache(settings.http)
+    app = Litestar(
         route_handlers=[
             AssignmentController,
             PostController,
@@ -103,13 +105,15 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
             HTTPException: http_exception_handler,
             Exception: internal_error_handler,
         },
-        cors_config=CORSConfig(
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "HEAD", "OPTIONS"],
-            expose_headers=["ETag", "Link", "Last-Modified"],
-        ),
+        middleware=[*rate_limits(settings.http), representation_middleware(cache, settings.http)],
+        state=State({"response_cache": cache}),
+        request_max_body_size=settings.http.max_body_bytes,
         openapi_config=openapi_config(),
     )
+    # Outside the router: HEAD must be routed as GET, and CORS, security headers, limits
+    # and the access log apply to every answer, 404s and preflights included.
+    app.asgi_handler = Edge(app.asgi_handler, settings)
+    return app
 
 
 def openapi_config() -> OpenAPIConfig:

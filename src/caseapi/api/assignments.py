@@ -10,7 +10,9 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter, QueryParameter
 
-from caseapi.api.documents import assignment_detail, assignment_item
+from caseapi.api.caching import cache_family
+from caseapi.api.conditional import not_modified_spec
+from caseapi.api.documents import assignment_detail, assignment_item, last_modified_header
 from caseapi.api.listing import (
     DEFAULT_PAGE_SIZE,
     FieldsParameter,
@@ -38,7 +40,12 @@ class AssignmentController(Controller):
     path = "/assignments"
     tags = ["assignments"]
 
-    @get("/", summary="List assignments", responses={400: problem_spec("Invalid parameters")})
+    @get(
+        "/",
+        summary="List assignments",
+        opt=cache_family("lists"),
+        responses={304: not_modified_spec(), 400: problem_spec("Invalid parameters")},
+    )
     async def list_assignments(
         self,
         request: Request[Any, Any, Any],
@@ -72,7 +79,12 @@ class AssignmentController(Controller):
     @get(
         "/{slug:str}",
         summary="One assignment",
-        responses={400: problem_spec("Invalid slug"), 404: problem_spec("No such assignment")},
+        opt=cache_family("documents"),
+        responses={
+            304: not_modified_spec(),
+            400: problem_spec("Invalid slug"),
+            404: problem_spec("No such assignment"),
+        },
     )
     async def get_assignment(
         self,
@@ -84,9 +96,12 @@ class AssignmentController(Controller):
                 pattern=SLUG_PATTERN, max_length=200, description="The assignment's slug."
             ),
         ],
-    ) -> AssignmentDetail:
+    ) -> Response[AssignmentDetail]:
         """One public assignment with its rendered body and sections."""
         document = await catalog.get_document("assignments", slug, dt.datetime.now(dt.UTC))
         if document is None:
             raise NotFoundException(detail=f"There is no assignment '{slug}'.")
-        return assignment_detail(document, settings.base_url)
+        return Response(
+            assignment_detail(document, settings.base_url),
+            headers=last_modified_header(document),
+        )

@@ -1,8 +1,10 @@
-"""Conditional GET (RFC 9110 §13): ``ETag`` and ``Last-Modified``, and 304 when they match.
+"""Conditional GET (RFC 9110 §13): entity tags, HTTP dates, and when a 304 is the answer.
 
-A handler renders its body to bytes and hands it to ``conditional_response``;
-the strong ETag is a hash of exactly those bytes, so it changes whenever what
-the client would receive changes, and never otherwise.
+``api/caching.py`` applies this to every GET: the strong ETag is a hash of
+exactly the bytes a client would receive before any content coding, so it
+changes whenever what the client would see changes, and never otherwise; a
+brotli or gzip copy of those bytes is a different representation with its own
+tag (RFC 9110 §8.8.3).
 """
 
 from __future__ import annotations
@@ -10,17 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
 
-from litestar import Request, Response
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 
 _ENTITY_TAG = re.compile(r'(?:W/)?"[^"]*"|\*')
-# Validators a cache needs to reuse its copy; a 304 repeats them (RFC 9110 §15.4.5).
-_KEPT_ON_304 = ("etag", "last-modified", "cache-control", "content-location", "expires", "vary")
+# Headers a cache needs to reuse its copy; a 304 repeats them (RFC 9110 §15.4.5).
+KEPT_ON_304 = frozenset(
+    (b"etag", b"last-modified", b"cache-control", b"content-location", b"expires", b"vary")
+)
 
 
 def strong_etag(body: bytes) -> str:
@@ -28,9 +28,25 @@ def strong_etag(body: bytes) -> str:
     return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
 
 
+def encoded_etag(etag: str, encoding: str | None) -> str:
+    """The tag of ``etag``'s representation in a content coding: ``"…-br"``, ``"…-gzip"``."""
+    return etag if encoding is None else f'{etag[:-1]}-{encoding}"'
+
+
 def http_date(moment: dt.datetime) -> str:
     """An HTTP date (IMF-fixdate, always GMT)."""
     return format_datetime(moment.astimezone(dt.UTC), usegmt=True)
+
+
+def parse_http_date(value: str | None) -> dt.datetime | None:
+    """An HTTP date as an aware datetime; ``None`` when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def is_not_modified(
@@ -48,40 +64,11 @@ def is_not_modified(
         tags = _ENTITY_TAG.findall(if_none_match)
         # Weak comparison, as RFC 9110 prescribes for If-None-Match.
         return "*" in tags or _opaque(etag) in {_opaque(tag) for tag in tags}
-    if if_modified_since is None or last_modified is None:
-        return False
-    try:
-        since = parsedate_to_datetime(if_modified_since)
-    except (TypeError, ValueError):
+    since = parse_http_date(if_modified_since)
+    if since is None or last_modified is None:
         return False  # an unreadable date is ignored, as RFC 9110 asks
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
     # HTTP dates have whole seconds: compare what the client could have been sent.
     return last_modified.replace(microsecond=0) <= since
-
-
-def conditional_response(
-    request: Request[Any, Any, Any],
-    body: bytes,
-    *,
-    media_type: str,
-    last_modified: dt.datetime | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> Response[bytes]:
-    """``body`` with ``ETag`` and ``Last-Modified``; an empty 304 when the client is current."""
-    etag = strong_etag(body)
-    validators = {"ETag": etag}
-    if last_modified is not None:
-        validators["Last-Modified"] = http_date(last_modified)
-    all_headers = {**(headers or {}), **validators}
-    # A header sent twice means the same as one with both lists (RFC 9110 §5.3).
-    if_none_match = ", ".join(request.headers.getall("if-none-match", [])) or None
-    if request.method in {"GET", "HEAD"} and is_not_modified(
-        if_none_match, request.headers.get("if-modified-since"), etag, last_modified
-    ):
-        kept = {name: value for name, value in all_headers.items() if name.lower() in _KEPT_ON_304}
-        return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=kept)
-    return Response(body, status_code=HTTP_200_OK, media_type=media_type, headers=all_headers)
 
 
 def not_modified_spec() -> ResponseSpec:

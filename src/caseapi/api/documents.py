@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from caseapi.api.conditional import http_date
 from caseapi.api.schemas import AssignmentDetail, AssignmentItem, PostDetail, PostItem
 from caseapi.models import AMSTERDAM, Document
 
@@ -17,6 +18,12 @@ def local(moment: dt.datetime) -> dt.datetime:
 def document_url(base_url: str, document: Document) -> str:
     """Where the frontend shows ``document``."""
     return f"{base_url}/{document.collection}/{document.slug}"
+
+
+def last_modified_header(document: Document) -> dict[str, str]:
+    """``Last-Modified`` of a document's own page: its file's change, or its publication."""
+    changed = max(filter(None, (document.modified, document.publish_at)))
+    return {"Last-Modified": http_date(changed)}
 
 
 def assignment_fields(document: Document, base_url: str) -> dict[str, Any]:

@@ -1,21 +1,23 @@
 """``/feeds/{posts,assignments,all}.{json,atom,rss}``: recent documents for feed readers.
 
 One route per feed and format, so that the OpenAPI document lists every path
-with its own media type. Every feed answers conditional GETs.
+with its own media type. Every feed answers conditional GETs (``api/caching.py``),
+with the newest item's change as ``Last-Modified``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlencode
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
-from caseapi.api.conditional import conditional_response, not_modified_spec
+from caseapi.api.caching import cache_family
+from caseapi.api.conditional import http_date, not_modified_spec
 from caseapi.api.listing import PageNumber, TagParameter
 from caseapi.api.problems import problem_spec
 from caseapi.catalog import Catalog, Filters
@@ -25,10 +27,10 @@ from caseapi.feeds import (
     FeedFormat,
     FeedInfo,
     JsonFeed,
-    newest_change,
+    changed_at,
     render_feed,
 )
-from caseapi.models import Collection
+from caseapi.models import Collection, Document
 from caseapi.settings import Settings
 
 FeedName = Literal["posts", "assignments", "all"]
@@ -51,8 +53,15 @@ def feed_path(name: FeedName, feed_format: FeedFormat) -> str:
     return f"/feeds/{name}.{feed_format}"
 
 
+def feed_last_modified(documents: list[Document]) -> dt.datetime | None:
+    """The newest item's change, or its publication when that came later (a scheduled post)."""
+    return max(
+        (max(filter(None, (changed_at(document), document.publish_at))) for document in documents),
+        default=None,
+    )
+
+
 async def serve_feed(
-    request: Request[Any, Any, Any],
     catalog: Catalog,
     settings: Settings,
     name: FeedName,
@@ -92,23 +101,22 @@ async def serve_feed(
         base_url=settings.base_url,
         site_name=settings.site_name,
     )
-    return conditional_response(
-        request,
+    last_modified = feed_last_modified(documents)
+    return Response(
         render_feed(feed_format, documents, info),
         media_type=MEDIA_TYPES[feed_format],
-        last_modified=newest_change(documents),
+        headers={"Last-Modified": http_date(last_modified)} if last_modified else None,
     )
 
 
 def _feed_route(name: FeedName, feed_format: FeedFormat) -> HTTPRouteHandler:
     async def feed(
-        request: Request[Any, Any, Any],
         catalog: NamedDependency[Catalog],
         settings: NamedDependency[Settings],
         tag: TagParameter = None,
         page: PageNumber = 1,
     ) -> Response[bytes]:
-        return await serve_feed(request, catalog, settings, name, feed_format, tag, page)
+        return await serve_feed(catalog, settings, name, feed_format, tag, page)
 
     media_type = MEDIA_TYPES[feed_format]
     body = JsonFeed if feed_format == "json" else str
@@ -125,6 +133,7 @@ def _feed_route(name: FeedName, feed_format: FeedFormat) -> HTTPRouteHandler:
         ),
         tags=["feeds"],
         media_type=media_type,
+        opt=cache_family("feeds"),
         responses={
             200: ResponseSpec(
                 data_container=body,

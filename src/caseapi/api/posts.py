@@ -10,7 +10,9 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter, QueryParameter
 
-from caseapi.api.documents import post_detail, post_item
+from caseapi.api.caching import cache_family
+from caseapi.api.conditional import not_modified_spec
+from caseapi.api.documents import last_modified_header, post_detail, post_item
 from caseapi.api.listing import (
     DEFAULT_PAGE_SIZE,
     FieldsParameter,
@@ -38,7 +40,12 @@ class PostController(Controller):
     path = "/posts"
     tags = ["posts"]
 
-    @get("/", summary="List posts", responses={400: problem_spec("Invalid parameters")})
+    @get(
+        "/",
+        summary="List posts",
+        opt=cache_family("lists"),
+        responses={304: not_modified_spec(), 400: problem_spec("Invalid parameters")},
+    )
     async def list_posts(
         self,
         request: Request[Any, Any, Any],
@@ -68,7 +75,12 @@ class PostController(Controller):
     @get(
         "/{slug:str}",
         summary="One post",
-        responses={400: problem_spec("Invalid slug"), 404: problem_spec("No such post")},
+        opt=cache_family("documents"),
+        responses={
+            304: not_modified_spec(),
+            400: problem_spec("Invalid slug"),
+            404: problem_spec("No such post"),
+        },
     )
     async def get_post(
         self,
@@ -77,9 +89,11 @@ class PostController(Controller):
         slug: Annotated[
             str, PathParameter(pattern=SLUG_PATTERN, max_length=200, description="The post's slug.")
         ],
-    ) -> PostDetail:
+    ) -> Response[PostDetail]:
         """One public post with its rendered body and sections."""
         document = await catalog.get_document("posts", slug, dt.datetime.now(dt.UTC))
         if document is None:
             raise NotFoundException(detail=f"There is no post '{slug}'.")
-        return post_detail(document, settings.base_url)
+        return Response(
+            post_detail(document, settings.base_url), headers=last_modified_header(document)
+        )

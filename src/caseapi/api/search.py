@@ -11,6 +11,8 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.params import QueryParameter
 
+from caseapi.api.caching import cache_family
+from caseapi.api.conditional import not_modified_spec
 from caseapi.api.listing import TagParameter, YearParameter, link_header
 from caseapi.api.problems import problem_spec
 from caseapi.api.schemas import PageMeta
@@ -60,7 +62,12 @@ class SearchController(Controller):
     path = "/search"
     tags = ["search"]
 
-    @get("/", summary="Search", responses={400: problem_spec("Invalid query or parameters")})
+    @get(
+        "/",
+        summary="Search",
+        opt=cache_family("search"),
+        responses={304: not_modified_spec(), 400: problem_spec("Invalid query or parameters")},
+    )
     async def search(
         self,
         request: Request[Any, Any, Any],
@@ -112,7 +119,8 @@ class SearchController(Controller):
     @get(
         "/suggest",
         summary="As-you-type completions",
-        responses={400: problem_spec("Invalid parameters")},
+        opt=cache_family("search"),
+        responses={304: not_modified_spec(), 400: problem_spec("Invalid parameters")},
     )
     async def suggest(
         self,

@@ -7,11 +7,19 @@ import datetime as dt
 from litestar import get
 from litestar.di import NamedDependency
 
+from caseapi.api.caching import cache_family
+from caseapi.api.conditional import not_modified_spec
 from caseapi.api.schemas import ContentErrorList, DocumentCounts, Health
 from caseapi.catalog import Catalog
 
 
-@get("/health", summary="Service status", tags=["status"])
+@get(
+    "/health",
+    summary="Service status",
+    tags=["status"],
+    opt=cache_family("status"),
+    responses={304: not_modified_spec()},
+)
 async def health(catalog: NamedDependency[Catalog]) -> Health:
     """Document counts, index generation and how many content files have problems."""
     generation = await catalog.generation()
@@ -28,7 +36,13 @@ async def health(catalog: NamedDependency[Catalog]) -> Health:
     )
 
 
-@get("/content-errors", summary="Problems in content files", tags=["status"])
+@get(
+    "/content-errors",
+    summary="Problems in content files",
+    tags=["status"],
+    opt=cache_family("status"),
+    responses={304: not_modified_spec()},
+)
 async def content_errors(catalog: NamedDependency[Catalog]) -> ContentErrorList:
     """Every file that could not be served (errors) and every warning, with file, line and field."""
     problems = await catalog.problems()

@@ -7,11 +7,19 @@ import datetime as dt
 from litestar import get
 from litestar.di import NamedDependency
 
+from caseapi.api.caching import cache_family
+from caseapi.api.conditional import not_modified_spec
 from caseapi.api.schemas import TagList
 from caseapi.catalog import Catalog
 
 
-@get("/tags", summary="Tags with counts", tags=["tags"])
+@get(
+    "/tags",
+    summary="Tags with counts",
+    tags=["tags"],
+    opt=cache_family("lists"),
+    responses={304: not_modified_spec()},
+)
 async def list_tags(catalog: NamedDependency[Catalog]) -> TagList:
     """Tags of public documents, most used first."""
     return TagList(data=await catalog.tags(dt.datetime.now(dt.UTC)))
