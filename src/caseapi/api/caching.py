@@ -51,7 +51,7 @@ from caseapi.http_settings import HttpSettings
 from caseapi.models import AMSTERDAM
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
     from caseapi.api.readers import Readers
     from caseapi.catalog import Catalog
@@ -380,7 +380,7 @@ async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> list[Message
         if message["type"] == "http.response.body" and not message.get("more_body", False):
             done.set()
 
-    async def listen() -> Message:
+    async def listen() -> ReceiveMessage:
         nonlocal asked
         if not asked:  # the request itself (a GET has no body to speak of)
             asked = True
