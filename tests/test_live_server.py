@@ -551,6 +551,17 @@ def write_slowly(server: LiveServer, slug: str, title: str, pause: float) -> tup
             assert WORDS["partial-end"] in body["text"], body["text"][-200:]
 
         eventually(whole)
+
+        def sampled() -> None:  # both samplers have seen the post since it appeared
+            assert any(status == 200 for status, _ in detail.samples)
+            assert any(
+                item["url"].endswith(f"/posts/{slug}")
+                for status, body in feed.samples
+                if status == 200
+                for item in body["items"]
+            )
+
+        eventually(sampled)
     assert detail.errors == []
     assert feed.errors == []
     details = [body for status, body in detail.samples if status == 200]
@@ -578,14 +589,6 @@ def write_slowly(server: LiveServer, slug: str, title: str, pause: float) -> tup
     return len(details), len(items)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: incremental._settled_stamps waits only until no file changed for "
-        "SETTLE_SECONDS (0.15 s); a writer pausing 200 ms mid-file gets its first half "
-        "loaded and served as a valid (truncated) post until the next update"
-    ),
-)
 @pytest.mark.parametrize("existing", [False, True], ids=["new-file", "existing-file"])
 def test_a_half_written_file_is_never_served(server: LiveServer, existing: bool) -> None:
     """Readers see the old version or the whole new one, never the first half.
@@ -968,15 +971,6 @@ def test_a_damaged_catalog_is_rebuilt_at_start(stopped: LiveServer) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: two posts swapping slugs make every incremental update fail with "
-        "sqlite3.IntegrityError (IncrementalWrites.apply inserts the new row before the other "
-        "path's old row is gone); the same files are retried each time, so no later edit "
-        "anywhere in the folder is ever applied (and 'caseapi serve' no longer starts)"
-    ),
-)
 def test_two_posts_swapping_slugs_do_not_stop_live_updates(stopped: LiveServer) -> None:
     stopped.start()
     posts = stopped.content / "posts"

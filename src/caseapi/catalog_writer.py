@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -269,21 +269,45 @@ class IncrementalWrites:
         return {str(row[0]) for row in rows}
 
     async def apply(
-        self, changes: Sequence[PathChange], vocabulary: dict[str, tuple[int, dt.datetime | None]]
+        self,
+        changes: Sequence[PathChange],
+        vocabulary: dict[str, tuple[int, dt.datetime | None]],
+        before_commit: Callable[[], Awaitable[object]] | None = None,
     ) -> int:
-        """Apply ``changes`` and word count deltas as one new generation."""
+        """Apply ``changes`` and word count deltas as one new generation.
+
+        ``before_commit`` runs once every row is written but nothing is committed
+        (the search index's update): if it fails, the catalog stays as it was.
+        """
         connection = self._connection
         try:
             await connection.execute("BEGIN IMMEDIATE")
+            # Every row that goes first, then every row that comes: a slug one file gives
+            # up may be taken by another file in the same update, in any path order.
+            for change in changes:
+                await self._remove_served(change)
             for change in changes:
                 await self._apply_one(change)
             await self._apply_vocabulary(vocabulary)
             generation = await self._writer.next_generation()
+            if before_commit is not None:
+                await before_commit()
             await connection.commit()
         except BaseException:
             await connection.rollback()
             raise
         return generation
+
+    async def _remove_served(self, change: PathChange) -> None:
+        if not (change.remove or change.document is not None):
+            return  # broken now: its last good version stays served
+        connection = self._connection
+        await connection.execute(
+            "DELETE FROM document_keys WHERE (collection, slug) IN "
+            "(SELECT collection, slug FROM documents WHERE path = ?)",
+            (change.path,),
+        )
+        await connection.execute("DELETE FROM documents WHERE path = ?", (change.path,))
 
     async def _apply_one(self, change: PathChange) -> None:
         connection = self._connection
@@ -302,13 +326,6 @@ class IncrementalWrites:
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
                 (change.path, change.stamp.size, change.stamp.mtime_ns),
             )
-        if change.remove or change.document is not None:
-            await connection.execute(
-                "DELETE FROM document_keys WHERE (collection, slug) IN "
-                "(SELECT collection, slug FROM documents WHERE path = ?)",
-                (change.path,),
-            )
-            await connection.execute("DELETE FROM documents WHERE path = ?", (change.path,))
         document = change.document
         if document is not None:
             await connection.execute(

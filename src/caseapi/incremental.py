@@ -20,12 +20,13 @@ import msgspec
 from caseapi.catalog_writer import CatalogWriter, IncrementalWrites, PathChange
 from caseapi.content import LoadResult, load_file, stamp_folder
 from caseapi.models import ContentProblem, Document, FileStamp
+from caseapi.openfiles import open_for_writing
 from caseapi.search_index import document_key, update_search_index
 from caseapi.settings import Settings
 from caseapi.vocabulary import document_words
 from caseapi.writelock import write_lock
 
-# A file modified this recently may still be being written: wait for it to settle.
+# A changed file must be this quiet (and closed) before it is loaded: it may be mid-save.
 SETTLE_SECONDS = 0.15
 MAX_SETTLE_SECONDS = 2.0
 
@@ -53,7 +54,7 @@ async def sync_index(settings: Settings) -> SyncReport | None:
 
 async def _sync(settings: Settings, writes: IncrementalWrites, started: float) -> SyncReport | None:
     indexed = await writes.files()
-    current = await _settled_stamps(settings.content_dir)
+    current = await _settled_stamps(settings.content_dir, indexed)
     changed = {path for path, stamp in current.items() if indexed.get(path) != stamp}
     removed = set(indexed) - set(current)
     if not changed and not removed:
@@ -64,11 +65,17 @@ async def _sync(settings: Settings, writes: IncrementalWrites, started: float) -
     served = await writes.documents_at(changed | removed)
     plan = await _plan(writes, results, served, removed, current)
     folder = await writes.search_folder()
-    if folder is not None:
-        await asyncio.to_thread(
-            update_search_index, settings.index_dir / folder, plan.upserts, plan.removed_keys
-        )
-    generation = await writes.apply(plan.changes, plan.vocabulary)
+
+    async def update_search() -> None:
+        if folder is not None:
+            await asyncio.to_thread(
+                update_search_index, settings.index_dir / folder, plan.upserts, plan.removed_keys
+            )
+
+    # The search index commits last, inside the catalog's transaction: a catalog
+    # change that fails leaves both as they were, and readers switch to the new
+    # generation only once both hold it.
+    generation = await writes.apply(plan.changes, plan.vocabulary, before_commit=update_search)
     return SyncReport(
         generation=generation,
         changed=len(changed),
@@ -80,19 +87,33 @@ async def _sync(settings: Settings, writes: IncrementalWrites, started: float) -
     )
 
 
-async def _settled_stamps(content_dir: Path) -> dict[str, FileStamp]:
-    """Stamps of the folder once no file is in the middle of being written."""
+async def _settled_stamps(content_dir: Path, indexed: dict[str, FileStamp]) -> dict[str, FileStamp]:
+    """Stamps of the folder once no changed file is in the middle of being written.
+
+    A changed file counts as settled when nobody holds it open for writing and it
+    has not changed for ``SETTLE_SECONDS``. One still being written when we stop
+    waiting keeps the stamp it had (or stays out, when new): a later update, which
+    its next write or the watcher's rescan brings, loads it whole.
+    """
     deadline = time.monotonic() + MAX_SETTLE_SECONDS
     stamps = await asyncio.to_thread(stamp_folder, content_dir)
-    while time.monotonic() < deadline:
-        newest = max((stamp.mtime_ns for stamp in stamps.values()), default=0)
-        if time.time_ns() - newest >= SETTLE_SECONDS * 1e9:
+    while True:
+        changed = [path for path, stamp in stamps.items() if indexed.get(path) != stamp]
+        writing = await asyncio.to_thread(open_for_writing, content_dir, changed)
+        newest = max((stamps[path].mtime_ns for path in changed), default=0)
+        quiet = time.time_ns() - newest >= SETTLE_SECONDS * 1e9
+        if (quiet and not writing) or time.monotonic() >= deadline:
             break
         await asyncio.sleep(SETTLE_SECONDS)
         again = await asyncio.to_thread(stamp_folder, content_dir)
-        if again == stamps:
+        if again == stamps and not writing:
             break
         stamps = again
+    for path in writing:
+        if path in indexed:
+            stamps[path] = indexed[path]
+        else:
+            del stamps[path]
     return stamps
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from caseapi.vocabulary import count_words
 from caseapi.writelock import write_lock
 
 Progress = Callable[[int, int], None]
+logger = logging.getLogger("caseapi")
 
 
 class BuildReport(msgspec.Struct, kw_only=True):
@@ -109,8 +111,17 @@ async def index_is_current(settings: Settings) -> bool:
 async def ensure_index(settings: Settings) -> BuildReport | SyncReport | None:
     """Open what is there: rebuild a missing, old or damaged index, update a stale one.
 
+    Also what the watcher runs on every change: an update that fails becomes a full build.
+
     ``None`` when the index was current.
     """
     if not await index_is_usable(settings):
         return await build_index(settings)
-    return await sync_index(settings)
+    try:
+        return await sync_index(settings)
+    except Exception:
+        # Nothing of a failed update was applied (catalog and search commit together).
+        # It would fail again on the next change and hold up every later one, so start
+        # over from the folder, which a full build can always read.
+        logger.exception("the incremental update failed: rebuilding the index from the folder")
+        return await build_index(settings)

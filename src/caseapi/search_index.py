@@ -159,8 +159,11 @@ def update_search_index(
 
 
 def search_index_exists(directory: Path) -> bool:
-    """True when ``directory`` holds a committed Whoosh index."""
-    return directory.is_dir() and bool(whoosh_index.exists_in(str(directory)))
+    """True when ``directory`` holds a committed Whoosh index that can be opened."""
+    try:
+        return directory.is_dir() and bool(whoosh_index.exists_in(str(directory)))
+    except Exception:  # a damaged table of contents raises instead of answering
+        return False
 
 
 def remove_stale_indexes(index_dir: Path, keep: Iterable[str]) -> None:

@@ -2,7 +2,7 @@
 
 Exactly one process watches (a role lock in the index folder); the others
 keep trying, so when the watching worker dies another takes over. Events only
-say *that* something changed: ``sync_index`` finds out *what* by comparing
+say *that* something changed: ``ensure_index`` finds out *what* by comparing
 the folder with the catalog, so bursts, renames and folder moves all end up
 as one small incremental update.
 """
@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 
 import watchfiles
 
-from caseapi.incremental import sync_index
+from caseapi.incremental import SyncReport
+from caseapi.indexer import ensure_index
 from caseapi.settings import Settings
 from caseapi.writelock import RoleLock
 
@@ -65,18 +66,26 @@ async def watch_content(
 
 async def _update(settings: Settings, after_update: Callable[[], Awaitable[object]] | None) -> None:
     try:
-        report = await sync_index(settings)
+        report = await ensure_index(settings)
         if report is not None and after_update is not None:
             await after_update()
     except Exception:  # one failed update must not end the watching
         logger.exception("updating the index from the content folder failed")
         return
-    if report is not None:
+    if isinstance(report, SyncReport):
         logger.info(
             "content changed: generation %d (%d changed, %d removed, %d errors) in %.3f s",
             report.generation,
             report.changed,
             report.removed,
+            report.errors,
+            report.seconds,
+        )
+    elif report is not None:
+        logger.info(
+            "index rebuilt: generation %d (%d documents, %d errors) in %.3f s",
+            report.generation,
+            report.documents,
             report.errors,
             report.seconds,
         )
