@@ -15,13 +15,13 @@ from caseapi.api.conditional import not_modified_spec
 from caseapi.api.documents import last_modified_header, post_detail, post_item
 from caseapi.api.listing import (
     DEFAULT_PAGE_SIZE,
-    FieldsParameter,
     PageNumber,
     PageSize,
     SortParameter,
     TagParameter,
     YearParameter,
     fetch_page,
+    fields_query,
     link_header,
     parse_fields,
 )
@@ -32,6 +32,7 @@ from caseapi.models import SLUG_PATTERN
 from caseapi.settings import Settings
 
 LIST_FIELDS = PostItem.__struct_fields__
+FieldsParameter = Annotated[str | None, fields_query(LIST_FIELDS)]
 
 
 class PostController(Controller):
