@@ -534,15 +534,14 @@ def test_feed_updated_is_the_newest_entry_change(dated: ContentFolder, serve: Se
         atom = get_feed(client, name, "atom")
         assert ET.fromstring(atom.content).findtext(f"{ATOM}updated") == updated
         changed = dt.datetime.fromisoformat(updated)
-        assert atom.headers["last-modified"] == http_date(changed)
+        # The HTTP Last-Modified is not the entries' date: the content's last change
+        # (tests/test_http_caching.py shows why).
+        assert parsedate_to_datetime(atom.headers["last-modified"]) > changed
         rss = get_feed(client, name, "rss")
         channel = ET.fromstring(rss.content).find("channel")
         assert channel is not None
         assert parsedate_to_datetime(channel.findtext("lastBuildDate") or "") == changed
         assert read_xml_feed(atom).feed.updated == updated
-    assert (
-        get_feed(client, "all", "json").headers["last-modified"] == "Sun, 01 Sep 2024 06:00:00 GMT"
-    )
 
 
 def test_an_empty_feed_is_still_valid(content: ContentFolder, serve: Serve) -> None:

@@ -128,9 +128,10 @@ class Edge:
                 )
             elif message["type"] == "http.response.body":
                 body = message.get("body", b"")
-                outcome["bytes"] += len(body)
                 if method == "HEAD" and body:
                     message = {**message, "body": b""}
+                else:  # the log tells what went out: nothing for HEAD
+                    outcome["bytes"] += len(body)
             await send(message)
 
         return reply

@@ -2,7 +2,7 @@
 
 One route per feed and format, so that the OpenAPI document lists every path
 with its own media type. Every feed answers conditional GETs (``api/caching.py``),
-with the newest item's change as ``Last-Modified``.
+with the last change of the public content as ``Last-Modified``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
 from caseapi.api.caching import cache_family
-from caseapi.api.conditional import http_date, not_modified_spec
+from caseapi.api.conditional import not_modified_spec
 from caseapi.api.listing import PageNumber, TagParameter
 from caseapi.api.problems import problem_spec
 from caseapi.catalog import Catalog, Filters
@@ -27,10 +27,9 @@ from caseapi.feeds import (
     FeedFormat,
     FeedInfo,
     JsonFeed,
-    changed_at,
     render_feed,
 )
-from caseapi.models import Collection, Document
+from caseapi.models import Collection
 from caseapi.settings import Settings
 
 FeedName = Literal["posts", "assignments", "all"]
@@ -51,14 +50,6 @@ FORMAT_NAMES: dict[FeedFormat, str] = {"json": "JSON Feed 1.1", "atom": "Atom", 
 def feed_path(name: FeedName, feed_format: FeedFormat) -> str:
     """The path of one feed in one format."""
     return f"/feeds/{name}.{feed_format}"
-
-
-def feed_last_modified(documents: list[Document]) -> dt.datetime | None:
-    """The newest item's change, or its publication when that came later (a scheduled post)."""
-    return max(
-        (max(filter(None, (changed_at(document), document.publish_at))) for document in documents),
-        default=None,
-    )
 
 
 async def serve_feed(
@@ -101,12 +92,11 @@ async def serve_feed(
         base_url=settings.base_url,
         site_name=settings.site_name,
     )
-    last_modified = feed_last_modified(documents)
-    return Response(
-        render_feed(feed_format, documents, info),
-        media_type=MEDIA_TYPES[feed_format],
-        headers={"Last-Modified": http_date(last_modified)} if last_modified else None,
-    )
+    # No Last-Modified of our own: the newest item's date misses an older item's edit (its
+    # ``updated`` is the editor's word, rarely bumped) and a deletion, and answered 304 to
+    # If-Modified-Since for a changed feed. api/caching.py dates it by the last change of
+    # what is public instead, which every such change moves.
+    return Response(render_feed(feed_format, documents, info), media_type=MEDIA_TYPES[feed_format])
 
 
 def _feed_route(name: FeedName, feed_format: FeedFormat) -> HTTPRouteHandler:
