@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve index check test lint typecheck openapi clean
+.PHONY: serve index check test lint typecheck openapi clean bench bench-profile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,23 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# Benchmarks (not part of test): make bench QUICK=1 takes a few minutes; the full run an hour.
+# BENCH_ARGS passes options on, e.g. BENCH_ARGS='--sizes 10000 --seconds 10'.
+BENCH_STAMP := $(VENV)/.bench-installed
+QUICK ?=
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/run.py $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+bench-profile: $(BENCH_STAMP)
+	$(BIN)/python bench/profile_slowest.py $(if $(QUICK),1000,10000)
 
 openapi: $(STAMP)
 	$(BIN)/caseapi openapi > openapi/openapi.json

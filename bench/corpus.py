@@ -16,16 +16,38 @@ import shutil
 from pathlib import Path
 
 import wordfreq
+import yaml
 
 TAGS = [
-    "vakmanschap", "actieonderzoek", "zorg", "onderwijs", "participatie", "leiderschap",
-    "teamontwikkeling", "vraagsturing", "intervisie", "verandermanagement", "jeugdzorg",
-    "cliëntgerichtheid", "overheid", "wonen", "medezeggenschap", "reflectie", "dilemma's",
+    "vakmanschap",
+    "actieonderzoek",
+    "zorg",
+    "onderwijs",
+    "participatie",
+    "leiderschap",
+    "teamontwikkeling",
+    "vraagsturing",
+    "intervisie",
+    "verandermanagement",
+    "jeugdzorg",
+    "cliëntgerichtheid",
+    "overheid",
+    "wonen",
+    "medezeggenschap",
+    "reflectie",
+    "dilemma's",
 ]
 WORK = ["advies", "coaching", "training", "onderzoek", "procesbegeleiding", "intervisie"]
 CLIENTS = [
-    "Gemeente Zwolle", "CIZ", "Visio - Huis te Echten", "Hogeschool Windesheim", "Zorggroep Meerzicht",
-    "Woonstichting De Veste", "Jeugdzorg Oost", "Ministerie van VWS", "Stichting Kwadraad",
+    "Gemeente Zwolle",
+    "CIZ",
+    "Visio - Huis te Echten",
+    "Hogeschool Windesheim",
+    "Zorggroep Meerzicht",
+    "Woonstichting De Veste",
+    "Jeugdzorg Oost",
+    "Ministerie van VWS",
+    "Stichting Kwadraad",
 ]
 AUTHORS = ["Henk Wedman", "Marieke de Vries", "Joost Bakker"]
 HEADINGS = ["Vraag", "Aanpak", "Verloop", "Resultaat", "Achtergrond", "Tot slot"]
@@ -83,7 +105,10 @@ def assignment(words: Words, number: int) -> str:
     start_year = rng.randint(2003, 2025)
     start_month = rng.randint(1, 12)
     months = rng.randint(3, 30)
-    end_year, end_month = start_year + (start_month - 1 + months) // 12, (start_month - 1 + months) % 12 + 1
+    end_year, end_month = (
+        start_year + (start_month - 1 + months) // 12,
+        (start_month - 1 + months) % 12 + 1,
+    )
     end = f", end: {end_year}-{end_month:02d}" if end_year < 2026 and rng.random() > 0.05 else ""
     return (
         "---\n"
@@ -129,6 +154,42 @@ def write_corpus(count: int, folder: Path, seed: int = 7) -> None:
             path.write_text(post(words, number), encoding="utf-8")
 
 
+def ensure_corpus(count: int, folder: Path, seed: int = 7) -> bool:
+    """Write the corpus unless ``folder`` already holds this one; True when it was written."""
+    marker = folder / ".corpus"
+    wanted = f"{count} {seed}\n"
+    if marker.exists() and marker.read_text() == wanted:
+        return False
+    write_corpus(count, folder, seed)
+    marker.write_text(wanted)
+    return True
+
+
+def read_documents(folder: Path) -> list[dict[str, str]]:
+    """The public documents of a corpus as flat records, for the peer engines (no caseapi code).
+
+    Drafts are left out, as caseapi leaves them out; Markdown marks are dropped from the body.
+    """
+    documents = []
+    for collection, kind in (("assignments", "assignment"), ("posts", "post")):
+        for path in sorted((folder / collection).glob("*.md")):
+            _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+            meta = yaml.load(front, Loader=yaml.CSafeLoader)
+            if meta.get("draft"):
+                continue
+            documents.append(
+                {
+                    "type": kind,
+                    "slug": path.stem,
+                    "title": meta["title"],
+                    "summary": meta.get("summary", ""),
+                    "tags": " ".join(meta.get("tags", [])),
+                    "body": body.replace("## ", "").replace("\n- ", "\n"),
+                }
+            )
+    return documents
+
+
 def queries(count: int, seed: int = 11) -> list[str]:
     """``count`` distinct queries of one to three words, drawn by real word frequency."""
     rng = random.Random(seed)
@@ -145,7 +206,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--seed", type=int, default=7)
     arguments = parser.parse_args()
-    write_corpus(arguments.count, arguments.folder, arguments.seed)
+    ensure_corpus(arguments.count, arguments.folder, arguments.seed)
 
 
 if __name__ == "__main__":

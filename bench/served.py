@@ -1,0 +1,120 @@
+"""Serving benchmarks: caseapi (response cache off and on), bare Litestar, Datasette.
+
+Each endpoint gets a fixed list of varied paths that wrk rotates through. The bare
+Litestar endpoint answers the same number of bytes as caseapi's average for that
+endpoint; Datasette answers ``_search`` over the same queries from the FTS5 file.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from pathlib import Path
+from urllib.parse import quote
+
+import msgspec
+from load import (
+    bare_server,
+    caseapi_server,
+    datasette_server,
+    fetch_all,
+    free_port,
+    serving,
+    wrk,
+)
+
+POSTS_PER_PAGE = 20
+MAX_PATHS = 1000
+SEARCH_PAGE_SIZE = 10
+
+
+class Run(msgspec.Struct, kw_only=True):
+    """One wrk run: who answered, which endpoint, and what wrk measured."""
+
+    target: str
+    endpoint: str
+    cache: str
+    bytes: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def endpoint_paths(documents: list[dict[str, str]], queries: list[str]) -> dict[str, list[str]]:
+    """The rotating paths of each endpoint."""
+    slugs = [document["slug"] for document in documents if document["type"] == "post"]
+    pages = math.ceil(len(slugs) / POSTS_PER_PAGE)
+    return {
+        "detail": [f"/posts/{slug}" for slug in slugs[:MAX_PATHS]],
+        "list": [f"/posts?page={page}" for page in range(1, min(pages, MAX_PATHS) + 1)],
+        "search": [f"/search?q={quote(text)}" for text in queries],
+        "feed": ["/feeds/posts.json"],
+    }
+
+
+def datasette_paths(database: Path, queries: list[str]) -> list[str]:
+    """Datasette's ``_search`` over the same queries: same page size, identifying columns."""
+    table = f"/{database.stem}/documents.json"
+    columns = "&_col=type&_col=slug&_col=title"
+    return [f"{table}?_search={quote(text)}&_size={SEARCH_PAGE_SIZE}{columns}" for text in queries]
+
+
+def run_all(
+    content: Path,
+    index: Path,
+    database: Path,
+    paths: dict[str, list[str]],
+    search_queries: list[str],
+    seconds: float,
+    connections: int,
+    warmup: float,
+) -> list[Run]:
+    """Every target and endpoint, one after the other, in this one run."""
+    runs: list[Run] = []
+    sizes: dict[str, int] = {}
+
+    def record(
+        target: str, endpoint: str, cache: str, size: int, base: str, rotate: list[str]
+    ) -> None:
+        result = wrk(base, rotate, seconds, connections, warmup)
+        runs.append(
+            Run(
+                target=target,
+                endpoint=endpoint,
+                cache=cache,
+                bytes=size,
+                rps=result.rps,
+                p50_ms=result.p50_ms,
+                p99_ms=result.p99_ms,
+                requests=result.requests,
+                errors=result.errors + result.non_2xx,
+            )
+        )
+        print(f"  {target:10} {endpoint:7} cache {cache:3} {result.rps:8.1f} req/s", flush=True)
+
+    for cache in (False, True):
+        port = free_port()
+        command, env = caseapi_server(content, index, port, cache)
+        with serving(command, "/health", port, env) as (base, _):
+            for endpoint, rotate in paths.items():
+                if cache:  # every path once first: measure the cache, not its filling
+                    fetch_all(base, rotate)
+                else:
+                    sizes[endpoint] = round(statistics.mean(fetch_all(base, rotate[:100])))
+                label = "on" if cache else "off"
+                record("caseapi", endpoint, label, sizes[endpoint], base, rotate)
+
+    port = free_port()
+    with serving(bare_server(port), "/bare/2", port) as (base, _):
+        for endpoint, size in sizes.items():
+            record("bare", endpoint, "-", size, base, [f"/bare/{size}"])
+
+    port = free_port()
+    rotate = datasette_paths(database, search_queries)
+    datasette = datasette_server(database, port, SEARCH_PAGE_SIZE)
+    with serving(datasette, "/-/versions.json", port) as (base, _):
+        size = round(statistics.mean(fetch_all(base, rotate[:100])))
+        record("datasette", "search", "-", size, base, rotate)
+    return runs
