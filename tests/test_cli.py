@@ -214,3 +214,61 @@ def test_sample_content_has_enough_public_documents(
     public = counts(index / "catalog.sqlite")
     assert public["assignments"] >= 8
     assert public["posts"] >= 8
+
+
+# --- new -------------------------------------------------------------------------------------
+
+
+def test_new_post_is_a_valid_draft_that_is_not_served(
+    content: ContentFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = str(content.root)
+    assert main(["new", "posts", "Vakmanschap in de zorg", "--content", root]) == 0
+    path = content.root / "posts" / "vakmanschap-in-de-zorg.md"
+    assert capsys.readouterr().out.strip() == str(path)
+    text = path.read_text(encoding="utf-8")
+    assert "title: Vakmanschap in de zorg\n" in text
+    assert "draft: true\n" in text
+    assert main(["check", "--content", root]) == 0
+    assert "1 documents ok, 0 errors, 0 warnings" in output(capsys)
+    index = str(content.root.parent / "index")
+    assert main(["index", "--content", root, "--index", index]) == 0
+    assert counts(Path(index) / "catalog.sqlite")["posts"] == 0
+
+
+def test_new_assignment_fills_in_what_was_given(
+    content: ContentFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = str(content.root)
+    arguments = ["new", "assignments", "Dilemma’s in het sociaal domein", "--content", root]
+    arguments += ["--client", "Gemeente Zwolle", "--tag", "jeugdzorg", "--no-draft"]
+    assert main([*arguments, "--slug", "dilemmas-sociaal-domein"]) == 0
+    text = (content.root / "assignments" / "dilemmas-sociaal-domein.md").read_text()
+    assert "clients: [Gemeente Zwolle]" in text
+    assert "tags: [jeugdzorg]" in text
+    assert "## Vraag" in text
+    assert "draft" not in text
+    assert main(["check", "--content", root]) == 0
+    index = str(content.root.parent / "index")
+    assert main(["index", "--content", root, "--index", index]) == 0
+    assert counts(Path(index) / "catalog.sqlite")["assignments"] == 1
+
+
+def test_new_never_overwrites_a_file(
+    content: ContentFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content.post("actieonderzoek-uitgelegd")
+    path = content.root / "posts" / "actieonderzoek-uitgelegd.md"
+    before = path.read_bytes()
+    assert main(["new", "posts", "Actieonderzoek uitgelegd", "--content", str(content.root)]) == 1
+    assert "already exists" in output(capsys)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("arguments", [["!!!"], ["Goed", "--slug", "Niet Goed"]])
+def test_new_refuses_what_makes_no_slug(
+    content: ContentFolder, capsys: pytest.CaptureFixture[str], arguments: list[str]
+) -> None:
+    assert main(["new", "posts", *arguments, "--content", str(content.root)]) == 1
+    assert "slug" in output(capsys)
+    assert not list(content.root.rglob("*.md"))

@@ -23,6 +23,7 @@ from caseapi.indexer import build_index, ensure_index
 from caseapi.legacy import ImportOutcome, import_pages
 from caseapi.logs import logging_config
 from caseapi.models import ContentProblem
+from caseapi.scaffold import NewFile, ScaffoldError, create_file
 from caseapi.settings import Settings
 
 console = Console(stderr=True)
@@ -195,6 +196,30 @@ def _stop(signal_number: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def command_new(arguments: argparse.Namespace) -> int:
+    """Start a new assignment or post: a draft file with the front matter it needs."""
+    settings = _settings(arguments)
+    request = NewFile(
+        collection=arguments.collection,
+        title=arguments.title,
+        slug=arguments.slug,
+        tags=tuple(arguments.tag),
+        author=arguments.author,
+        clients=tuple(arguments.client),
+        summary=arguments.summary,
+        publish=not arguments.draft,
+    )
+    try:
+        target = create_file(settings.content_dir, request)
+    except ScaffoldError as error:
+        console.print(f"[red]{error}[/red]")
+        return 1
+    sys.stdout.write(f"{target}\n")
+    if arguments.draft:
+        console.print("a draft: remove 'draft: true' when it is ready to be published")
+    return 0
+
+
 def command_openapi(arguments: argparse.Namespace) -> int:
     """Print the OpenAPI document generated from the app (committed as openapi/openapi.json)."""
     sys.stdout.write(openapi_json() + "\n")
@@ -256,6 +281,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     legacy.add_argument("--force", action="store_true", help="overwrite existing files")
     legacy.set_defaults(handler=command_import)
+
+    new = commands.add_parser("new", help="start a new assignment or post (a draft file)")
+    _add_folder_options(new)
+    new.add_argument("collection", choices=("assignments", "posts"))
+    new.add_argument("title", help="the title; the file name (slug) is made from it")
+    new.add_argument("--slug", help="the file name without .md (default: from the title)")
+    new.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    new.add_argument("--author", help="a post's author")
+    new.add_argument("--client", action="append", default=[], help="a client (repeatable)")
+    new.add_argument("--summary", help="one paragraph")
+    new.add_argument(
+        "--draft",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="start as a draft, never served until 'draft: true' is removed (default: on)",
+    )
+    new.set_defaults(handler=command_new)
 
     openapi = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(handler=command_openapi)
