@@ -13,43 +13,20 @@ import fcntl
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 import pytest
 
 from tests.conftest import ContentFolder
+from tests.servers import DEADLINE, eventually, free_port
 
 TOKEN = "sigterm-test-token"
 START_DEADLINE = 60.0
-DEADLINE = 15.0
-T = TypeVar("T")
-
-
-def eventually(check: Callable[[], T], timeout: float = DEADLINE) -> T:
-    """``check()`` once it stops raising ``AssertionError``; its last failure after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() >= deadline:
-                raise
-        time.sleep(0.05)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def lock_waiters(path: Path) -> int:

@@ -1,0 +1,219 @@
+"""The example frontend (``examples/index.html``) in headless Chromium, against a real server.
+
+``caseapi serve`` runs on one port with a small Dutch content folder; the page is
+served by ``python -m http.server`` on another, so every API call is a
+cross-origin read. Chromium (Debian's ``chromium`` and ``chromium-driver``) is
+driven through Selenium; without them the test is skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import ContentFolder
+from tests.servers import DEADLINE, eventually, free_port
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+START_DEADLINE = 60.0
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="chromium not installed: apt-get install chromium chromium-driver",
+)
+
+
+@contextlib.contextmanager
+def process(command: list[str], log: Path, **options: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """A child process, its output in ``log``; terminated (then killed) at the end."""
+    with log.open("wb") as output:
+        child = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True, **options
+        )
+    try:
+        yield child
+    finally:
+        child.terminate()
+        try:
+            child.wait(DEADLINE)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait(DEADLINE)
+
+
+def wait_until_answering(url: str, child: subprocess.Popen[bytes], log: Path) -> None:
+    def answering() -> None:
+        assert child.poll() is None, f"{url}: the server exited\n{log.read_text()}"
+        try:
+            assert httpx.get(url, timeout=5.0).status_code == 200
+        except httpx.TransportError as error:
+            raise AssertionError(f"{url} not answering yet: {error!r}") from None
+
+    eventually(answering, timeout=START_DEADLINE)
+
+
+@pytest.fixture
+def dutch(content: ContentFolder) -> ContentFolder:
+    content.post(
+        "clienten-aan-het-woord",
+        title="Cliënten aan het woord",
+        date="2024-06-01",
+        tags="zorg",
+        body="De cliëntenraad vertelt wat goede zorg voor cliënten betekent.",
+    )
+    content.post(
+        "wat-is-vakmanschap",
+        title="Wat is vakmanschap eigenlijk?",
+        date="2024-05-01",
+        body="Vakmanschap is meer dan kennis en vaardigheden.",
+    )
+    # What an editor types is text, never markup: the page must show it as such.
+    content.write(
+        "posts/veilig.md",
+        "---\ntitle: 'Veilig <img src=x onerror=\"document.title=1\"> & <b>vet</b>'\n"
+        "date: 2024-04-01\nsummary: '<script>document.title=2</script> samenvatting'\n---\n"
+        "Over veiligheid en <em>opmaak</em>.\n",
+    )
+    content.assignment("vraaggestuurde-professionaliteit", tags="zorg")
+    return content
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",  # CI runs as root
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        "--window-size=1200,900",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+    driver.set_page_load_timeout(START_DEADLINE)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def texts(driver: Any, selector: str) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, selector)]
+
+
+def test_the_example_page_lists_posts_and_finds_one_by_a_dutch_query(
+    tmp_path: Path, dutch: ContentFolder, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    api_port, page_port = free_port(), free_port()
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("CASEAPI_")
+    }
+    api = [
+        *(sys.executable, "-m", "caseapi.cli", "serve", "--no-watch", "--no-access-log"),
+        *("--content", str(dutch.root), "--index", str(tmp_path / "index")),
+        *("--host", "127.0.0.1", "--port", str(api_port)),
+    ]
+    static = [sys.executable, "-m", "http.server", str(page_port), "--bind", "127.0.0.1"]
+    api_log, static_log = tmp_path / "api.log", tmp_path / "static.log"
+    with (
+        process(api, api_log, env=environment) as api_server,
+        process(static, static_log, cwd=EXAMPLES) as static_server,
+    ):
+        api_url = f"http://127.0.0.1:{api_port}"
+        page_url = f"http://localhost:{page_port}/index.html?api={api_url}"
+        wait_until_answering(f"{api_url}/health", api_server, api_log)
+        wait_until_answering(f"http://localhost:{page_port}/index.html", static_server, static_log)
+
+        browser.get(page_url)
+
+        def recent_posts_shown() -> list[str]:
+            shown = texts(browser, "#recent li.bericht a")
+            assert len(shown) == 3, texts(browser, "#recent li")
+            return shown
+
+        assert eventually(recent_posts_shown) == [
+            "Cliënten aan het woord",
+            "Wat is vakmanschap eigenlijk?",
+            'Veilig <img src=x onerror="document.title=1"> & <b>vet</b>',
+        ]
+        assert "<script>document.title=2</script> samenvatting" in texts(browser, "#recent li")[2]
+        assert texts(browser, "#api") == [f"Gegevens van {api_url}"]
+
+        # Typed as people do: no accents, one letter at a time.
+        field = browser.find_element(By.ID, "zoekveld")
+        field.send_keys("clienten")
+
+        def found() -> list[str]:
+            titles = texts(browser, "#resultaten li.hit > a")
+            assert "Cliënten aan het woord" in titles, (titles, texts(browser, "#status"))
+            return titles
+
+        eventually(found)
+        first = browser.find_element(By.CSS_SELECTOR, "#resultaten li.hit")
+        link = first.find_element(By.TAG_NAME, "a")
+        href = "http://127.0.0.1:8000/posts/clienten-aan-het-woord"  # CASEAPI_BASE_URL's default
+        assert link.get_attribute("href") == href
+        # The API's highlights are real <mark> elements, with the word as written.
+        marks = [mark.text for mark in first.find_elements(By.TAG_NAME, "mark")]
+        assert "Cliënten" in marks
+        assert "voor “clienten”" in texts(browser, "#status")[0]
+        assert texts(browser, "#resultaten li.hit .meta")[0] == "bericht · 1 juni 2024"
+        if os.environ.get("BROWSER_SCREENSHOT"):  # to look at the page: a PNG file name
+            browser.save_screenshot(os.environ["BROWSER_SCREENSHOT"])
+
+        # Markup in content shows as text, in the list and in search results alike.
+        field.clear()
+        field.send_keys("veiligheid")
+
+        def found_the_markup() -> None:
+            titles = texts(browser, "#resultaten li.hit > a")
+            assert any(title.startswith("Veilig <img") for title in titles), titles
+
+        eventually(found_the_markup)
+        for tag in ("img", "b", "script", "em"):
+            assert not browser.find_elements(By.CSS_SELECTOR, f"#resultaten {tag}, #recent {tag}")
+        assert browser.title == "Berichten en opdrachten zoeken"
+
+        # A query the API refuses shows its problem, in words.
+        field.clear()
+        field.send_keys("-zorg")
+        eventually(lambda: _assert_error_shown(browser))
+
+        problems = [
+            entry["message"]
+            for entry in browser.get_log("browser")
+            if entry["level"] == "SEVERE"
+            and "favicon.ico" not in entry["message"]
+            # the refused query above is a 400 the browser reports
+            and "status of 400" not in entry["message"]
+        ]
+        assert problems == [], problems
+
+
+def _assert_error_shown(driver: Any) -> None:
+    errors = texts(driver, "#status .fout")
+    assert errors, texts(driver, "#status")
+    assert errors[0]
