@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import msgspec
@@ -121,3 +122,21 @@ def test_settings_are_frozen() -> None:
     changed = msgspec.structs.replace(settings, base_url="https://elders.nl")
     assert changed.base_url == "https://elders.nl"
     assert settings.base_url == "http://127.0.0.1:8000"
+
+
+def test_every_variable_the_code_reads_is_in_the_readme() -> None:
+    root = Path(__file__).parent.parent
+    source = "\n".join(path.read_text() for path in (root / "src" / "caseapi").rglob("*.py"))
+    read = set(re.findall(r'"(CASEAPI_[A-Z_]+[A-Z])"', source))
+    # Set by 'caseapi serve' for its own workers (--no-watch), not by people.
+    read.discard("CASEAPI_WATCH")
+    readme = (root / "README.md").read_text()
+    documented = set(re.findall(r"CASEAPI_[A-Z_]+[A-Z]", readme))
+    # "`CASEAPI_CACHE_DOCUMENTS`, `…_LISTS`" documents CASEAPI_CACHE_LISTS too.
+    documented |= {
+        f"{prefix}{suffix}"
+        for prefix in ("CASEAPI_CACHE_",)
+        for suffix in re.findall(r"`…_([A-Z]+)`", readme)
+    }
+    assert read, "no variables found: has the code moved?"
+    assert sorted(read - documented) == []
