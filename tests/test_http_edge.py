@@ -203,7 +203,8 @@ def test_over_the_rate_limit_is_a_429_problem(site: ContentFolder, start: Start)
     assert limit == RateLimit(requests=3, period="minute")
     client = start(http=HttpSettings(rate_limit=limit))
     remaining = []
-    for path in ("/posts", "/search?q=actieonderzoek", "/posts/actieonderzoek-uitgelegd"):
+    # The second is answered from the response cache: it counts, and says so, all the same.
+    for path in ("/posts", "/posts", "/posts/actieonderzoek-uitgelegd"):
         response = client.get(path, headers={"Origin": STRANGER})
         assert response.status_code == 200
         assert response.headers["ratelimit-limit"] == "3"
