@@ -36,11 +36,14 @@ _SUFFIX_WORDS = frozenset({"schap", "schappen", "heid", "heden", "baar", "loos",
 def _vocabulary() -> dict[str, float]:
     """Folded Dutch words with their Zipf frequency, the frequent ones only."""
     words: dict[str, float] = {}
+    # Rarer words never pass a threshold below: leaving them out (five in six of
+    # the list) makes this, paid once per process, take a fraction of a second.
+    rarest = 10 ** (min(WHOLE_WORD_ZIPF, PART_ZIPF, LONG_PART_ZIPF) - 9.01)  # 9.01: rounding
     # get_frequency_dict is one bulk read; zipf_frequency per word takes seconds.
     for word, frequency in wordfreq.get_frequency_dict("nl").items():
-        if frequency < 1e-8 or not word.isalpha():
+        if frequency < rarest or not word.isalpha():
             continue
-        key = fold(word)
+        key = fold.__wrapped__(word)  # not through fold's cache: these would fill it
         words[key] = max(words.get(key, 0.0), round(math.log10(frequency) + 9, 2))
     return words
 
