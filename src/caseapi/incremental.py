@@ -105,7 +105,8 @@ async def _settled_stamps(content_dir: Path, indexed: dict[str, FileStamp]) -> d
         if (quiet and not writing) or time.monotonic() >= deadline:
             break
         await asyncio.sleep(SETTLE_SECONDS)
-        again = await asyncio.to_thread(stamp_folder, content_dir)
+        # Only the changed files again: the whole folder is 10,000 stats at that size.
+        again = await asyncio.to_thread(_restamp, content_dir, stamps, changed)
         if again == stamps and not writing:
             break
         stamps = again
@@ -115,6 +116,21 @@ async def _settled_stamps(content_dir: Path, indexed: dict[str, FileStamp]) -> d
         else:
             del stamps[path]
     return stamps
+
+
+def _restamp(
+    content_dir: Path, stamps: dict[str, FileStamp], paths: list[str]
+) -> dict[str, FileStamp]:
+    """``stamps`` with ``paths`` looked at again (and left out when gone)."""
+    fresh = dict(stamps)
+    for path in paths:
+        try:
+            stat = (content_dir / path).stat()
+        except OSError:
+            del fresh[path]
+            continue
+        fresh[path] = FileStamp(stat.st_size, stat.st_mtime_ns)
+    return fresh
 
 
 def _load(content_dir: Path, paths: list[str]) -> dict[str, LoadResult]:

@@ -89,17 +89,22 @@ class Vocabulary:
     """Words with their document counts, searchable by prefix and by likeness."""
 
     def __init__(self, counts: dict[str, WordCount]) -> None:
+        # Rebuilt for every generation (tens of thousands of words): a lean loop.
         best: dict[str, tuple[str, int]] = {}
-        totals: Counter[str] = Counter()
+        totals: dict[str, int] = {}
         releases: dict[str, float | None] = {}
         for word, count in counts.items():
             key = fold(word)
-            totals[key] += count.documents
+            documents = count.documents
+            totals[key] = totals.get(key, 0) + documents
             # One spelling per folded form: the most used one ("cliënten" over "clienten").
-            if key not in best or count.documents > best[key][1]:
-                best[key] = (word, count.documents)
+            kept = best.get(key)
+            if kept is None or documents > kept[1]:
+                best[key] = (word, documents)
             release = count.visible_from.timestamp() if count.visible_from else None
-            if key not in releases or release is None:
+            if release is None:
+                releases[key] = None
+            elif key not in releases:
                 releases[key] = release
             else:
                 earlier = releases[key]

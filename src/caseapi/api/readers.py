@@ -45,7 +45,8 @@ class Readers:
         generation = await self.catalog.generation()
         if generation.number == self.generation or generation.search_folder is None:
             return False
-        vocabulary = Vocabulary(await self.catalog.vocabulary())
+        # Tens of thousands of words at 10,000 documents: not on the event loop.
+        vocabulary = await asyncio.to_thread(Vocabulary, await self.catalog.vocabulary())
         await self.search.load(self.settings.index_dir / generation.search_folder, vocabulary)
         self.generation = generation.number
         return True
