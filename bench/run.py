@@ -101,7 +101,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--output", type=Path, default=BENCH / "results")
+    parser.add_argument("--report", type=Path, help="only write the report of this results.json")
     arguments = parser.parse_args()
+    if arguments.report:
+        write_report(msgspec.json.decode(arguments.report.read_bytes()), arguments.report.parent)
+        return
     quick = arguments.quick
     sizes = arguments.sizes or ("1000" if quick else "1000,10000,100000")
     arguments.seconds = arguments.seconds or (3 if quick else 15)
