@@ -23,7 +23,7 @@ from caseapi.models import AMSTERDAM, Collection, ContentProblem, Document, File
 from caseapi.slugs import fold, slugify
 
 # Bump when the schema or the stored Document shape changes: older catalogs are rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,7 +42,13 @@ CREATE TABLE documents (
     body BLOB NOT NULL,
     PRIMARY KEY (collection, slug)
 ) WITHOUT ROWID;
-CREATE INDEX documents_by_date ON documents (collection, date);
+-- Lists filter, count and sort on these alone: the rows, with their large bodies,
+-- are read only for the page being served.
+CREATE INDEX documents_listing ON documents (
+    collection, date, draft, publish_at, title_key, year_from, year_to, author_key
+);
+-- Whether a document is public, by its key without its body (tags join on this).
+CREATE INDEX documents_visibility ON documents (collection, slug, draft, publish_at);
 CREATE TABLE document_keys (
     collection TEXT NOT NULL,
     slug TEXT NOT NULL,
@@ -77,10 +83,10 @@ _VISIBLE = _visible()
 
 SortKey = Literal["date", "-date", "title", "-title"]
 _ORDER_BY: dict[str, str] = {
-    "date": "date ASC, slug ASC",
-    "-date": "date DESC, slug ASC",
-    "title": "title_key ASC, slug ASC",
-    "-title": "title_key DESC, slug ASC",
+    "date": "{t}.date ASC, {t}.slug ASC",
+    "-date": "{t}.date DESC, {t}.slug ASC",
+    "title": "{t}.title_key ASC, {t}.slug ASC",
+    "-title": "{t}.title_key DESC, {t}.slug ASC",
 }
 
 _encoder = msgspec.msgpack.Encoder()
@@ -261,9 +267,14 @@ class Catalog:
                 f"SELECT count(*) FROM documents WHERE {condition}", parameters
             ) as cursor:
                 total_row = await cursor.fetchone()
+            # The page is chosen from the index alone; only its bodies are read. Sorting
+            # whole rows instead costs seconds at 10,000 documents.
             async with connection.execute(
-                f"SELECT body FROM documents WHERE {condition} ORDER BY {_ORDER_BY[sort]} "
-                "LIMIT :limit OFFSET :offset",
+                "SELECT d.body FROM (SELECT collection, slug, date, title_key FROM documents "
+                f"WHERE {condition} ORDER BY {_ORDER_BY[sort].format(t='documents')} "
+                "LIMIT :limit OFFSET :offset) AS page JOIN documents AS d "
+                "ON d.collection = page.collection AND d.slug = page.slug "
+                f"ORDER BY {_ORDER_BY[sort].format(t='page')}",
                 parameters,
             ) as cursor:
                 rows = await cursor.fetchall()

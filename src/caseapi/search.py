@@ -164,7 +164,10 @@ class _Snapshot:
         self.timestamps: dict[int, float] = {}
         self.lengths: dict[str, dict[int, int]] = {field: {} for field in SCORED_FIELDS}
         for segment_reader, offset in reader.leaf_readers():
-            name = segment_reader.segment().segment_id()
+            whoosh_segment = segment_reader.segment()
+            if whoosh_segment is None:  # an empty index has a reader but no segment
+                continue
+            name = whoosh_segment.segment_id()
             segment = known.get(name) or _Segment(segment_reader)
             self.segments[name] = segment
             live = [
