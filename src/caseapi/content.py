@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import msgspec
@@ -52,13 +53,22 @@ def is_ignored(relative: Path) -> bool:
     return relative.name.endswith(_TEMPORARY_SUFFIXES)
 
 
+def real_path(path: Path) -> Path:
+    """Where ``path`` really is, links followed.
+
+    Not ``Path.resolve()``: it raises on a link loop (``posts/a.md -> a.md``), and one
+    such link crashed every build; a loop is then refused when the file is opened.
+    """
+    return Path(os.path.realpath(path))
+
+
 def content_files(content_dir: Path) -> list[Path]:
     """Every candidate file below ``content_dir``, relative, sorted.
 
     Symlinks are followed only while they stay inside the folder, so an editor
     cannot publish ``/etc/passwd`` by linking to it.
     """
-    root = content_dir.resolve()
+    root = real_path(content_dir)
     found: list[Path] = []
     # os.walk does not descend into linked folders, so a link cannot pull a tree in.
     for folder, subfolders, files in os.walk(root):
@@ -66,7 +76,7 @@ def content_files(content_dir: Path) -> list[Path]:
         subfolders[:] = sorted(name for name in subfolders if not is_ignored(Path(name)))
         for name in subfolders:
             linked = Path(folder) / name
-            if linked.is_symlink() and not linked.resolve().is_relative_to(root):
+            if linked.is_symlink() and not real_path(linked).is_relative_to(root):
                 found.append(base / name)  # reported by load_file, not skipped in silence
         for name in files:
             relative = base / name
@@ -142,22 +152,39 @@ def load_file(content_dir: Path, relative: Path) -> LoadResult:
             "and posts in posts/."
         )
     absolute = content_dir / relative
-    if not absolute.resolve().is_relative_to(content_dir.resolve()):
+    if not real_path(absolute).is_relative_to(real_path(content_dir)):
         return failed("This is a link to something outside the content folder; it is not served.")
     if relative.suffix != ".md":
         return failed("Only Markdown files ending in '.md' are content; rename or move this file.")
     try:
-        stat = absolute.stat()
-        if stat.st_size > MAX_FILE_BYTES:
-            return failed(
-                f"The file is {stat.st_size / (1024 * 1024):.1f} MiB; content files may be at "
-                f"most {MAX_FILE_BYTES // (1024 * 1024)} MiB."
-            )
-        raw = absolute.read_bytes()
+        # Non-blocking: opening a named pipe for reading would otherwise wait for a writer,
+        # and one 'mkfifo posts/x.md' stalled every build and the server's start for good.
+        descriptor = os.open(absolute, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(descriptor, "rb") as file:
+            # The opened file's own stat: what was checked is what is read.
+            stat = os.fstat(file.fileno())
+            if not S_ISREG(stat.st_mode):
+                return failed(
+                    "This is not a regular file (a pipe, socket or device); only Markdown "
+                    "files are content."
+                )
+            if stat.st_size > MAX_FILE_BYTES:
+                return failed(_too_large(stat.st_size))
+            # At most one byte over the limit, even when the file grows while being read.
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return failed(f"The file could not be read ({exc.strerror or exc}).")
+    if len(raw) > MAX_FILE_BYTES:
+        return failed(_too_large(len(raw)))
     modified = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
     return parse_document(collection, relative, raw, modified)
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"The file is {size / (1024 * 1024):.1f} MiB; content files may be at "
+        f"most {MAX_FILE_BYTES // (1024 * 1024)} MiB."
+    )
 
 
 def _collection_of(relative: Path) -> Collection | None:

@@ -81,15 +81,19 @@ def sanitise(html: str) -> str:
 
 def _add_heading_ids(tokens: list[Token]) -> None:
     used: set[str] = set()
+    # Where to go on numbering each base: counting up from 2 for every repeat made a file
+    # of 10,000 equal headings take minutes (quadratic) and stalled the whole index build.
+    next_number: dict[str, int] = {}
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or token.tag == "h1":
             continue
         # The heading as readers see it: no Markdown marks, no HTML.
         heading_text = _inline_text(tokens[index + 1]).strip()
         base = slugify(heading_text) or "sectie"
-        candidate, number = base, 2
+        candidate, number = base, next_number.get(base, 2)
         while candidate in used:
             candidate, number = f"{base}-{number}", number + 1
+        next_number[base] = number
         used.add(candidate)
         token.attrSet("id", candidate)
         token.content = heading_text
