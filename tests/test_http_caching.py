@@ -25,8 +25,10 @@ from litestar.testing import TestClient
 from caseapi.api.app import create_app
 from caseapi.api.caching import ResponseCache, negotiate
 from caseapi.api.conditional import http_date
+from caseapi.api.readers import Readers
 from caseapi.http_settings import HttpSettings
 from caseapi.incremental import sync_index
+from caseapi.indexer import build_index
 from caseapi.settings import Settings
 from tests.api_helpers import slugs
 from tests.conftest import ContentFolder
@@ -466,3 +468,32 @@ def test_a_feed_edited_without_a_new_updated_date_is_not_a_304(
     deleted = client.get("/feeds/posts.json", headers=since)
     assert deleted.status_code == 200
     assert [item["title"] for item in deleted.json()["items"]] == ["Ouder"]
+
+
+async def test_answers_are_dated_by_the_generation_the_readers_serve(
+    site: ContentFolder, settings: Settings
+) -> None:
+    """Found by review: the date came from the catalog, which may be a generation ahead.
+
+    Between a new generation's commit and a worker's switch to it, search answers
+    from the old generation were dated by the new one, and kept that date after the
+    switch: a client holding one got 304s for the new generation's answers.
+    """
+    await build_index(settings)
+    readers = await Readers.open(settings)  # not following: it switches when told
+    try:
+        served = await readers.catalog.generation()
+        site.post("nieuw", title="Nieuw bericht")
+        assert await sync_index(settings) is not None
+        newer = await readers.catalog.generation()
+        assert (readers.generation, newer.number) == (served.number, served.number + 1)
+
+        cache = ResponseCache(HttpSettings())
+        epoch = await cache.epoch(readers, dt.datetime.now(dt.UTC))
+        assert epoch.generation == served.number
+        assert epoch.last_change == served.changed_at
+        assert await readers.refresh()
+        epoch = await cache.epoch(readers, dt.datetime.now(dt.UTC))
+        assert (epoch.generation, epoch.last_change) == (newer.number, newer.changed_at)
+    finally:
+        await readers.close()

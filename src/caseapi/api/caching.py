@@ -158,6 +158,12 @@ class ResponseCache:
         # No lock: two requests that both see the end compute the same new epoch.
         if epoch is not None and epoch.generation == generation and epoch.valid_until:
             since = epoch.valid_until  # a scheduled document has just become public
+        elif readers.changed_at is not None:
+            # The served generation's change, not the catalog's: between a new generation's
+            # commit and the readers' switch to it, the catalog's date is later than what
+            # search answers from, and they would keep that later date (and their 304s)
+            # after the switch.
+            since = readers.changed_at
         else:
             since = (await readers.catalog.generation()).changed_at
         last_change, valid_until = await settle(readers.catalog, since, now)

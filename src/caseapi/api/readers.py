@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 
 from caseapi.catalog import Catalog
@@ -29,6 +30,8 @@ class Readers:
         self.catalog = catalog
         self.search = search
         self.generation = -1
+        # When the served generation was made: the catalog may already hold a newer one.
+        self.changed_at: dt.datetime | None = None
         self._follower: asyncio.Task[None] | None = None
 
     @classmethod
@@ -49,6 +52,7 @@ class Readers:
         vocabulary = await asyncio.to_thread(Vocabulary, await self.catalog.vocabulary())
         await self.search.load(self.settings.index_dir / generation.search_folder, vocabulary)
         self.generation = generation.number
+        self.changed_at = generation.changed_at
         return True
 
     def follow(self) -> None:
