@@ -24,15 +24,16 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from corpus import ensure_corpus, queries, read_documents
-from load import caseapi_server, free_port, serving, wrk
 from pyinstrument import Profiler
-from served import endpoint_paths
 
 from caseapi.api.readers import Readers
 from caseapi.query import QueryError, parse_query
 from caseapi.search import SearchFilters
 from caseapi.settings import Settings
+
+from corpus import ensure_corpus, queries, read_documents
+from load import caseapi_server, free_port, serving, wrk
+from served import endpoint_paths
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"

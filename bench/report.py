@@ -80,7 +80,8 @@ def markdown(results: dict[str, Any]) -> str:
     parts = [
         "# caseapi benchmarks",
         f"Run {results['date']} on {machine['cpus']} CPUs, Python {machine['python']}, "
-        f"{machine['platform']}. Load: wrk, 1 thread, {settings['connections']} connections, "
+        f"{machine['platform']}, caseapi {results.get('commit') or '?'}. "
+        f"Load: wrk, 1 thread, {settings['connections']} connections, "
         f"{settings['seconds']:g} s per run after {settings['warmup']:g} s warm-up; "
         f"{settings['queries']} distinct queries.",
     ]

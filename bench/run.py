@@ -16,18 +16,20 @@ import datetime as dt
 import os
 import platform
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import msgspec
+
+from caseapi.settings import Settings
+
 from corpus import ensure_corpus, queries, read_documents
 from indexing import full_build, incremental
 from inprocess import caseapi_app, caseapi_search, timed
 from peers import Fts5Search, TantivySearch, build_sqlite, build_tantivy
 from report import write_report
 from served import endpoint_paths, run_all
-
-from caseapi.settings import Settings
 
 BENCH = Path(__file__).resolve().parent
 
@@ -118,6 +120,9 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
+        "commit": subprocess.run(
+            ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=BENCH
+        ).stdout.strip(),
         "settings": {
             "seconds": arguments.seconds,
             "warmup": arguments.warmup,

@@ -14,12 +14,12 @@ import statistics
 import time
 from pathlib import Path
 
-from corpus import queries
-
 from caseapi.api.readers import Readers
 from caseapi.query import QueryError, parse_query
 from caseapi.search import SearchFilters
 from caseapi.settings import Settings
+
+from corpus import queries
 
 
 def percentile(values: list[float], fraction: float) -> float:
