@@ -306,3 +306,47 @@ async def test_a_reader_survives_a_rebuild_after_a_schema_change(
         assert (await catalog.generation()).schema_version == SCHEMA_VERSION
     finally:
         await catalog.close()
+
+
+async def _served(settings: Settings) -> tuple[list[tuple[str, str]], dict[str, int], set[str]]:
+    """What a worker would serve: documents, vocabulary counts, search hits for a word."""
+    from caseapi.api.readers import Readers
+    from caseapi.query import parse_query
+    from caseapi.search import SearchFilters
+
+    readers = await Readers.open(settings)
+    try:
+        now = dt.datetime.now(dt.UTC)
+        documents, _ = await readers.catalog.list_documents(
+            None, Filters(), "title", offset=0, limit=100, now=now
+        )
+        words = await readers.catalog.vocabulary()
+        search = readers.search
+        outcome = await search.run(
+            search.search, parse_query("vakmanschap"), SearchFilters(), 0, 100
+        )
+        return (
+            [(document.collection, document.slug) for document in documents],
+            {word: count.documents for word, count in words.items()},
+            {hit.slug for hit in outcome.hits},
+        )
+    finally:
+        await readers.close()
+
+
+async def test_a_large_folder_is_built_on_every_core_to_the_same_result(
+    content: ContentFolder, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(40):
+        content.post(f"bericht-{number}", body=f"Vakmanschapsontwikkeling deel {number}.")
+        content.assignment(f"opdracht-{number}")
+    serial = await build_index(settings)
+    expected = await _served(settings)
+    assert len(expected[0]) == 80
+    assert len(expected[2]) == 40
+    # The same folder again, with the threshold for helper processes lowered.
+    monkeypatch.setattr("caseapi.indexer.PARALLEL_FROM", 10)
+    parallel_settings = Settings(content_dir=settings.content_dir, index_dir=tmp_path / "parallel")
+    parallel = await build_index(parallel_settings)
+    assert (parallel.documents, parallel.errors) == (serial.documents, serial.errors)
+    assert await _served(parallel_settings) == expected

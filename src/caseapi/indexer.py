@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import msgspec
@@ -22,11 +25,13 @@ from caseapi.search_index import (
     search_index_exists,
 )
 from caseapi.settings import Settings
-from caseapi.vocabulary import count_words
+from caseapi.vocabulary import count_words, document_words
 from caseapi.writelock import write_lock
 
 Progress = Callable[[int, int], None]
 logger = logging.getLogger("caseapi")
+# Helper processes for a large build: this machine class has two cores.
+MAX_PROCESSES = 4
 
 
 class BuildReport(msgspec.Struct, kw_only=True):
@@ -39,15 +44,59 @@ class BuildReport(msgspec.Struct, kw_only=True):
     seconds: float
 
 
-def load_all(content_dir: Path, on_progress: Progress | None = None) -> list[LoadResult]:
-    """Load every file, reporting progress as (done, total)."""
+# Below this many files one process loads them sooner than starting helpers would.
+PARALLEL_FROM = 2000
+_CHUNK = 250
+
+
+class FolderRead(msgspec.Struct, kw_only=True):
+    """Every file loaded, and the words of the documents where they were already counted."""
+
+    results: list[LoadResult]
+    words: dict[str, frozenset[str]]
+
+
+def load_all(content_dir: Path, on_progress: Progress | None = None) -> FolderRead:
+    """Load every file, reporting progress as (done, total); large folders on every core."""
     files = content_files(content_dir)
-    results = []
-    for done, relative in enumerate(files, start=1):
-        results.append(load_file(content_dir, relative))
-        if on_progress is not None:
-            on_progress(done, len(files))
-    return results
+    workers = min(cores(), MAX_PROCESSES)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        results = []
+        for done, relative in enumerate(files, start=1):
+            results.append(load_file(content_dir, relative))
+            if on_progress is not None:
+                on_progress(done, len(files))
+        return FolderRead(results=results, words={})
+    chunks = [files[start : start + _CHUNK] for start in range(0, len(files), _CHUNK)]
+    read = FolderRead(results=[], words={})
+    # spawn, not fork: a server process has threads, and forking those is unsafe.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for results, words in pool.map(_load_chunk, [content_dir] * len(chunks), chunks):
+            read.results.extend(results)
+            read.words.update(words)
+            if on_progress is not None:
+                on_progress(len(read.results), len(files))
+    return read
+
+
+def cores() -> int:
+    """The CPU cores this process may use."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+def _load_chunk(
+    content_dir: Path, files: list[Path]
+) -> tuple[list[LoadResult], dict[str, frozenset[str]]]:
+    """Load some files and find their words (for the vocabulary) while they are at hand."""
+    results = [load_file(content_dir, relative) for relative in files]
+    words = {
+        result.path: frozenset(document_words(result.document))
+        for result in results
+        if result.document is not None
+    }
+    return results, words
 
 
 async def build_index(settings: Settings, on_progress: Progress | None = None) -> BuildReport:
@@ -60,17 +109,19 @@ async def _build(settings: Settings, on_progress: Progress | None) -> BuildRepor
     started = time.perf_counter()
     stamps = stamp_folder(settings.content_dir)
     # Parsing and rendering is CPU work: keep it off the event loop of a running server.
-    results = await asyncio.to_thread(load_all, settings.content_dir, on_progress)
+    read = await asyncio.to_thread(load_all, settings.content_dir, on_progress)
+    results = read.results
     folder = resolve_slugs(results)
     writer = await CatalogWriter.open(settings.catalog_path)
     try:
         # The search index of the coming generation is complete on disk before the
         # catalog names it, so readers that see the new generation find its index.
         search_folder = search_folder_name(await writer.generation() + 1)
+        processes = min(cores(), MAX_PROCESSES) if len(results) >= PARALLEL_FROM else 1
         await asyncio.to_thread(
-            build_search_index, settings.index_dir / search_folder, folder.documents
+            build_search_index, settings.index_dir / search_folder, folder.documents, processes
         )
-        vocabulary = count_words(folder.documents, dt.datetime.now(dt.UTC))
+        vocabulary = count_words(folder.documents, dt.datetime.now(dt.UTC), read.words)
         generation = await writer.replace_all(
             folder.documents, folder.problems, stamps, vocabulary, search_folder
         )

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -49,12 +49,18 @@ def _surface(word: str, folded: str, part: str) -> str:
     return word[start : start + len(part)]
 
 
-def count_words(documents: Iterable[Document], now: dt.datetime) -> dict[str, WordCount]:
+def count_words(
+    documents: Iterable[Document],
+    now: dt.datetime,
+    known: Mapping[str, frozenset[str]] | None = None,
+) -> dict[str, WordCount]:
     """In how many non-draft documents each word occurs, and from when it may be shown.
 
     Words of a scheduled post are counted but only become visible at its
     ``publish_at``: suggestions must not give away what has not been published.
+    ``known`` holds the words of documents (by path) already found elsewhere.
     """
+    known = known or {}
     counts: Counter[str] = Counter()
     release: dict[str, dt.datetime | None] = {}
     for document in documents:
@@ -63,7 +69,8 @@ def count_words(documents: Iterable[Document], now: dt.datetime) -> dict[str, Wo
         scheduled = (
             document.publish_at if document.publish_at and document.publish_at > now else None
         )
-        for word in document_words(document):
+        words = known.get(document.path)
+        for word in words if words is not None else document_words(document):
             counts[word] += 1
             if word not in release:
                 release[word] = scheduled
