@@ -198,6 +198,8 @@ class _Snapshot:
         split_compound("vakmanschapsontwikkeling")
 
         self._postings = lru_cache(maxsize=4096)(self._posting_weights)
+        # Asked for every variant of every typed word, and a lookup in every segment.
+        self.has_term = lru_cache(maxsize=65_536)(self._has_term)  # type: ignore[method-assign]
         self._live = frozenset(self.facts) if reader.has_deletions() else None
         self.documents = max(1, reader.doc_count())
         self.average_length = {
@@ -210,6 +212,9 @@ class _Snapshot:
 
     def has_term(self, field: str, text: str) -> bool:
         """True when ``text`` occurs in ``field`` of some document."""
+        return self._has_term(field, text)
+
+    def _has_term(self, field: str, text: str) -> bool:
         return (field, text) in self._reader
 
     def _posting_weights(self, field: str, text: str) -> dict[int, float]:
