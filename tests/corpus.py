@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import httpx
 import wordfreq
-from litestar.testing import TestClient
 
 from caseapi.content import load_folder
 
@@ -56,7 +56,13 @@ class Corpus:
         return " ".join(words).capitalize() + "."
 
     def write(self, relative: str, version: int = 0) -> Path:
-        """Write (or rewrite) one document; its title carries its own word and version."""
+        """Write (or rewrite) one document in place."""
+        path = self.root / relative
+        path.write_text(self.text(relative, version), encoding="utf-8")
+        return path
+
+    def text(self, relative: str, version: int = 0) -> str:
+        """A new version of one document; its title carries its own word and version."""
         number = int(relative.rsplit("-", 1)[1].removesuffix(".md"))
         self.versions[relative] = version
         word = own_word(number, version)
@@ -69,10 +75,7 @@ class Corpus:
                 f"title: {title}\nsummary: {self.sentence(12)}\nclients: [Klant {number % 17}]\n"
                 f"period: {{start: 20{number % 20 + 4:02d}-03}}\n"
             )
-        text = f"---\n{head}tags: [tag{number % 9}]\n---\n## Vraag\n\n{MARKER} {body}\n"
-        path = self.root / relative
-        path.write_text(text, encoding="utf-8")
-        return path
+        return f"---\n{head}tags: [tag{number % 9}]\n---\n## Vraag\n\n{MARKER} {body}\n"
 
     def files(self) -> list[str]:
         return sorted(self.versions)
@@ -82,7 +85,7 @@ class Corpus:
         del self.versions[relative]
 
 
-def served_documents(client: TestClient) -> dict[tuple[str, str], str]:
+def served_documents(client: httpx.Client) -> dict[tuple[str, str], str]:
     """(collection, slug) -> title of every document the API lists."""
     served: dict[tuple[str, str], str] = {}
     for collection in ("assignments", "posts"):
@@ -99,7 +102,7 @@ def served_documents(client: TestClient) -> dict[tuple[str, str], str]:
     return served
 
 
-def assert_serves_folder(client: TestClient, corpus: Corpus, check_words: list[str]) -> None:
+def assert_serves_folder(client: httpx.Client, corpus: Corpus, check_words: list[str]) -> None:
     """Catalog, search and health all say what the folder says; ``check_words`` by search."""
     expected = {
         (document.collection, document.slug): document.title

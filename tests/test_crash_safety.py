@@ -13,18 +13,25 @@ The kill delays are random with a fixed seed: the same points on every run.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from litestar.testing import TestClient
 
 from caseapi.api.app import create_app
+from caseapi.catalog import read_index_state
+from caseapi.indexer import build_index
+from caseapi.search_index import search_folder_name
 from caseapi.settings import Settings
+from tests.conftest import ContentFolder
 from tests.corpus import Corpus, assert_serves_folder
 
 DOCUMENTS = 300
@@ -121,8 +128,33 @@ def test_killed_builds_never_leave_an_inconsistent_index(tmp_path: Path) -> None
             assert_serves_folder(client, corpus, check_words)
     assert kills == KILLS
     assert set(recovered_by) == {"caseapi index", "server start"}
-    # Killed builds leave no growing pile of search index folders behind.
-    with TestClient(app=create_app(settings)) as client:
+    # The next whole build clears what the killed builds left: the folder of the new
+    # generation and the one readers may still be using, nothing else.
+    run_index(settings, log)
+    with TestClient(app=create_app(settings, build_index=False)) as client:
         assert_serves_folder(client, corpus, [])
     search_folders = [path for path in settings.index_dir.iterdir() if path.is_dir()]
-    assert len(search_folders) <= 3, sorted(path.name for path in search_folders)
+    assert len(search_folders) <= 2, sorted(path.name for path in search_folders)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BUG (indexer.py): the search folder a killed build was writing stays on disk until "
+        "the next completed full build; server starts and live updates never remove it, so "
+        "every killed build leaves one more (a whole index each, at 10,000 documents)"
+    ),
+)
+def test_a_start_after_a_killed_build_removes_its_partial_search_folder(
+    content: ContentFolder, settings: Settings
+) -> None:
+    content.post("een-bericht")
+    report = asyncio.run(build_index(settings))
+    state = asyncio.run(read_index_state(settings.catalog_path))
+    assert state.search_folder is not None
+    # What a build killed after writing its search index, before the catalog commit, leaves.
+    partial = settings.index_dir / search_folder_name(report.generation + 1)
+    shutil.copytree(settings.index_dir / state.search_folder, partial)
+    with TestClient(app=create_app(settings)) as client:
+        assert client.get("/posts/een-bericht").status_code == 200
+    assert not partial.exists()
