@@ -23,7 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from litestar.testing import TestClient
 
 from caseapi.api.app import create_app
@@ -137,14 +136,6 @@ def test_killed_builds_never_leave_an_inconsistent_index(tmp_path: Path) -> None
     assert len(search_folders) <= 2, sorted(path.name for path in search_folders)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (indexer.py): the search folder a killed build was writing stays on disk until "
-        "the next completed full build; server starts and live updates never remove it, so "
-        "every killed build leaves one more (a whole index each, at 10,000 documents)"
-    ),
-)
 def test_a_start_after_a_killed_build_removes_its_partial_search_folder(
     content: ContentFolder, settings: Settings
 ) -> None:

@@ -21,7 +21,7 @@ from caseapi.catalog_writer import CatalogWriter, IncrementalWrites, PathChange
 from caseapi.content import LoadResult, load_file, stamp_folder
 from caseapi.models import ContentProblem, Document, FileStamp
 from caseapi.openfiles import open_for_writing
-from caseapi.search_index import document_key, update_search_index
+from caseapi.search_index import document_key, remove_unfinished_indexes, update_search_index
 from caseapi.settings import Settings
 from caseapi.vocabulary import document_words
 from caseapi.writelock import write_lock
@@ -54,6 +54,9 @@ async def sync_index(settings: Settings) -> SyncReport | None:
 
 async def _sync(settings: Settings, writes: IncrementalWrites, started: float) -> SyncReport | None:
     indexed = await writes.files()
+    folder = await writes.search_folder()
+    if folder is not None:  # what a killed build left (we hold the lock: none is running)
+        await asyncio.to_thread(remove_unfinished_indexes, settings.index_dir, folder)
     current = await _settled_stamps(settings.content_dir, indexed)
     changed = {path for path, stamp in current.items() if indexed.get(path) != stamp}
     removed = set(indexed) - set(current)
@@ -64,7 +67,6 @@ async def _sync(settings: Settings, writes: IncrementalWrites, started: float) -
     results = await asyncio.to_thread(_load, settings.content_dir, sorted(changed))
     served = await writes.documents_at(changed | removed)
     plan = await _plan(writes, results, served, removed, current)
-    folder = await writes.search_folder()
 
     async def update_search() -> None:
         if folder is not None:

@@ -186,6 +186,25 @@ def remove_stale_indexes(index_dir: Path, keep: Iterable[str]) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def remove_unfinished_indexes(index_dir: Path, current: str) -> None:
+    """Delete search folders of builds that never finished (killed before their commit).
+
+    Their numbers are above the current folder's: every finished build named its
+    folder after a generation the catalog then committed. Only call this holding
+    the write lock, so that no build is writing one of them right now.
+    """
+    newest = _folder_number(current)
+    for folder in index_dir.glob("search-*"):
+        number = _folder_number(folder.name)
+        if newest is not None and number is not None and number > newest and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _folder_number(name: str) -> int | None:
+    _, _, number = name.partition("search-")
+    return int(number) if number.isdigit() else None
+
+
 def search_folder_name(generation: int) -> str:
     """The folder of a generation's index, relative to the index folder."""
     return f"search-{generation}"
