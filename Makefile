@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve index check test lint typecheck openapi clean bench bench-profile
+.PHONY: serve index check test lint typecheck openapi soak clean bench bench-profile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench: $(BENCH_STAMP)
 
 bench-profile: $(BENCH_STAMP)
 	$(BIN)/python bench/profile_slowest.py $(if $(QUICK),1000,10000)
+
+# Not in `make test`: mixed load with edits against a real server, reporting errors and memory.
+SOAK_MINUTES ?= 10
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES)
 
 openapi: $(STAMP)
 	$(BIN)/caseapi openapi > openapi/openapi.json
