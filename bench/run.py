@@ -1,7 +1,7 @@
 """Run every benchmark and write bench/results/results.{json,md,png}.
 
-    python bench/run.py                     # N = 1,000, 10,000 and 100,000; 15 s per load run
-    python bench/run.py --quick             # N = 1,000 and 3 s per load run: a few minutes
+    python bench/run.py                     # N = 1,000, 10,000 and 100,000; 3 rounds of 10 s runs
+    python bench/run.py --quick             # N = 1,000, 2 rounds of 2 s runs: a few minutes
     python bench/run.py --sizes 10000 --seconds 10 --connections 16 --queries 1000
 
 For each N: write the corpus (kept in bench/corpus/ between runs), time a full
@@ -78,6 +78,7 @@ def measure_size(count: int, arguments: argparse.Namespace) -> dict[str, object]
         arguments.seconds,
         arguments.connections,
         arguments.warmup,
+        arguments.rounds,
     )
     return {
         "documents": count,
@@ -100,6 +101,7 @@ def main() -> None:
     parser.add_argument("--sizes", help="comma-separated corpus sizes (default 1000,10000,100000)")
     parser.add_argument("--seconds", type=float, help="seconds per load run (default 15)")
     parser.add_argument("--warmup", type=float, help="unrecorded seconds before each run")
+    parser.add_argument("--rounds", type=int, help="load runs per server and endpoint (default 3)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--output", type=Path, default=BENCH / "results")
@@ -110,7 +112,8 @@ def main() -> None:
         return
     quick = arguments.quick
     sizes = arguments.sizes or ("1000" if quick else "1000,10000,100000")
-    arguments.seconds = arguments.seconds or (3 if quick else 15)
+    arguments.seconds = arguments.seconds or (2 if quick else 10)
+    arguments.rounds = arguments.rounds or (2 if quick else 3)
     arguments.warmup = arguments.warmup if arguments.warmup is not None else (1 if quick else 3)
 
     results: dict[str, object] = {
@@ -126,6 +129,7 @@ def main() -> None:
         "settings": {
             "seconds": arguments.seconds,
             "warmup": arguments.warmup,
+            "rounds": arguments.rounds,
             "connections": arguments.connections,
             "queries": arguments.queries,
         },

@@ -7,6 +7,7 @@ endpoint; Datasette answers ``_search`` over the same queries from the FTS5 file
 
 from __future__ import annotations
 
+import contextlib
 import math
 import statistics
 from pathlib import Path
@@ -76,51 +77,64 @@ def run_all(
     seconds: float,
     connections: int,
     warmup: float,
+    rounds: int,
 ) -> list[Run]:
-    """Every target and endpoint, one after the other, in this one run."""
+    """Every target and endpoint, in rounds; within a round the peers of an endpoint run
+    back to back, so that other work on the machine weighs on them alike."""
     runs: list[Run] = []
-    sizes: dict[str, int] = {}
+    with contextlib.ExitStack() as stack:
 
-    def record(
-        target: str, endpoint: str, cache: str, size: int, base: str, rotate: list[str]
-    ) -> None:
-        result = wrk(base, rotate, seconds, connections, warmup)
-        runs.append(
-            Run(
-                target=target,
-                endpoint=endpoint,
-                cache=cache,
-                bytes=size,
-                rps=result.rps,
-                p50_ms=result.p50_ms,
-                p99_ms=result.p99_ms,
-                requests=result.requests,
-                errors=result.errors + result.non_2xx,
-            )
+        def start(
+            command: list[str], health: str, port: int, env: dict[str, str] | None = None
+        ) -> str:
+            return stack.enter_context(serving(command, health, port, env)).base
+
+        ports = [free_port() for _ in range(4)]
+        off_command, off_env = caseapi_server(content, index, ports[0], cache=False)
+        on_command, on_env = caseapi_server(content, index, ports[1], cache=True)
+        cache_off = start(off_command, "/health", ports[0], off_env)
+        cache_on = start(on_command, "/health", ports[1], on_env)
+        bare = start(bare_server(ports[2]), "/bare/2", ports[2])
+        datasette = start(
+            datasette_server(database, ports[3], SEARCH_PAGE_SIZE), "/-/versions.json", ports[3]
         )
-        print(f"  {target:10} {endpoint:7} cache {cache:3} {result.rps:8.1f} req/s", flush=True)
+        datasette_rotate = datasette_paths(database, search_queries)
+        sizes = {
+            endpoint: round(statistics.mean(fetch_all(cache_off, rotate[:SIZE_SAMPLE])))
+            for endpoint, rotate in paths.items()
+        }
+        datasette_size = round(
+            statistics.mean(fetch_all(datasette, datasette_rotate[:SIZE_SAMPLE]))
+        )
+        for rotate in paths.values():  # every path once first: measure the cache, not its filling
+            fetch_all(cache_on, rotate)
 
-    for cache in (False, True):
-        port = free_port()
-        command, env = caseapi_server(content, index, port, cache)
-        with serving(command, "/health", port, env) as (base, _):
+        def record(
+            target: str, endpoint: str, cache: str, size: int, base: str, rotate: list[str]
+        ) -> None:
+            result = wrk(base, rotate, seconds, connections, warmup)
+            runs.append(
+                Run(
+                    target=target,
+                    endpoint=endpoint,
+                    cache=cache,
+                    bytes=size,
+                    rps=result.rps,
+                    p50_ms=result.p50_ms,
+                    p99_ms=result.p99_ms,
+                    requests=result.requests,
+                    errors=result.errors + result.non_2xx,
+                )
+            )
+            print(f"  {target:10} {endpoint:7} cache {cache:3} {result.rps:8.1f} req/s", flush=True)
+
+        for number in range(1, rounds + 1):
+            print(f"  round {number} of {rounds}", flush=True)
             for endpoint, rotate in paths.items():
-                if cache:  # every path once first: measure the cache, not its filling
-                    fetch_all(base, rotate)
-                else:
-                    sizes[endpoint] = round(statistics.mean(fetch_all(base, rotate[:SIZE_SAMPLE])))
-                label = "on" if cache else "off"
-                record("caseapi", endpoint, label, sizes[endpoint], base, rotate)
-
-    port = free_port()
-    with serving(bare_server(port), "/bare/2", port) as (base, _):
-        for endpoint, size in sizes.items():
-            record("bare", endpoint, "-", size, base, [f"/bare/{size}"])
-
-    port = free_port()
-    rotate = datasette_paths(database, search_queries)
-    datasette = datasette_server(database, port, SEARCH_PAGE_SIZE)
-    with serving(datasette, "/-/versions.json", port) as (base, _):
-        size = round(statistics.mean(fetch_all(base, rotate[:SIZE_SAMPLE])))
-        record("datasette", "search", "-", size, base, rotate)
+                size = sizes[endpoint]
+                record("caseapi", endpoint, "off", size, cache_off, rotate)
+                record("caseapi", endpoint, "on", size, cache_on, rotate)
+                record("bare", endpoint, "-", size, bare, [f"/bare/{size}"])
+                if endpoint == "search":
+                    record("datasette", "search", "-", datasette_size, datasette, datasette_rotate)
     return runs
