@@ -125,6 +125,9 @@ def test_killed_builds_never_leave_an_inconsistent_index(tmp_path: Path) -> None
             recovered_by.append("server start")
         with TestClient(app=app) as client:
             assert_serves_folder(client, corpus, check_words)
+        # What the killed builds were writing is gone: no pile of half-written indexes.
+        search_folders = [path for path in settings.index_dir.iterdir() if path.is_dir()]
+        assert len(search_folders) <= 2, sorted(path.name for path in search_folders)
     assert kills == KILLS
     assert set(recovered_by) == {"caseapi index", "server start"}
     # The next whole build clears what the killed builds left: the folder of the new
