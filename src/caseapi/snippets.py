@@ -2,7 +2,7 @@
 
 Whoosh's highlighter re-reads and re-analyses whole documents (about 60 ms
 for ten hits at 10,000 documents); we analyse only the short text stored with
-each hit, cache the result per text, and mark every token whose analysed form
+each hit, analyse each distinct word once, and mark every token whose analysed form
 matches a query term — so ``cliënten`` is marked for ``clienten`` and
 ``vakmanschapsontwikkeling`` for ``vakmanschap``.
 """
@@ -10,7 +10,6 @@ matches a query term — so ``cliënten`` is marked for ``clienten`` and
 from __future__ import annotations
 
 from collections.abc import Collection
-from functools import lru_cache
 from html import escape
 
 from caseapi.analysis import WORD, dutch_analyzer, english_analyzer
@@ -20,18 +19,6 @@ _CONTEXT_BEFORE = 60
 _ANALYZERS = {"nl": dutch_analyzer(), "en": english_analyzer()}
 
 Span = tuple[str, int, int]
-
-
-@lru_cache(maxsize=8192)
-def token_spans(text: str, lang: str) -> tuple[Span, ...]:
-    """(term, start, end) for every indexed term of ``text``, compound parts included."""
-    analyzer = _ANALYZERS.get(lang, _ANALYZERS["nl"])
-    # The analyzer's per-word cache, without building a Whoosh Token per word.
-    return tuple(
-        (term, match.start(), match.end())
-        for match in WORD.finditer(text)
-        for term in analyzer.terms_of(match.group(), True)
-    )
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> str:
@@ -49,8 +36,24 @@ def mark(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def matching_spans(text: str, lang: str, terms: Collection[str]) -> list[Span]:
-    """The spans of ``text`` whose analysed term is one of ``terms``."""
-    return [span for span in token_spans(text, lang) if span[0] in terms]
+    """The spans of ``text`` whose analysed term is one of ``terms``.
+
+    Each distinct word is analysed once, and only words that match are located:
+    ten hits' texts are a few thousand words, most of them repeats and misses.
+    """
+    terms_of = _ANALYZERS.get(lang, _ANALYZERS["nl"]).terms_of
+    wanted: dict[str, list[str]] = {}
+    for word in set(WORD.findall(text)):
+        found = [term for term in terms_of(word, True) if term in terms]
+        if found:
+            wanted[word] = found
+    if not wanted:
+        return []
+    return [
+        (term, match.start(), match.end())
+        for match in WORD.finditer(text)
+        for term in wanted.get(match.group(), ())
+    ]
 
 
 def highlight_title(title: str, lang: str, terms: Collection[str]) -> str:
