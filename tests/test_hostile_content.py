@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from caseapi.content import load_file
+from caseapi.content import load_file, load_folder
 from caseapi.render import render_markdown
 from tests.api_helpers import Serve
 from tests.conftest import ContentFolder
@@ -205,6 +205,33 @@ def test_a_50_mb_file_is_refused_without_being_read(content: ContentFolder) -> N
     assert result.document is None
     assert "50.0 MiB" in result.problems[0].message
     assert peak < 1024 * 1024, peak
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(content: ContentFolder) -> None:
+    """Opening a pipe to read it waited for a writer forever: every build hung on it."""
+    os.mkfifo(content.root / "posts" / "pijp.md")
+    content.post("goed-bericht")
+    folder = load_folder(content.root)
+    assert [document.slug for document in folder.documents] == ["goed-bericht"]
+    (problem,) = folder.problems
+    assert (problem.path, problem.severity) == ("posts/pijp.md", "error")
+    assert "not a regular file" in problem.message
+
+
+def test_a_link_loop_is_refused_not_a_crash(content: ContentFolder) -> None:
+    """``Path.resolve()`` raised on the loop, and the exception stopped the whole build."""
+    os.symlink("zelf.md", content.root / "posts" / "zelf.md")
+    os.symlink("b.md", content.root / "posts" / "a.md")
+    os.symlink("a.md", content.root / "posts" / "b.md")
+    content.post("goed-bericht")
+    folder = load_folder(content.root)
+    assert [document.slug for document in folder.documents] == ["goed-bericht"]
+    assert sorted(problem.path for problem in folder.problems) == [
+        "posts/a.md",
+        "posts/b.md",
+        "posts/zelf.md",
+    ]
+    assert all("symbolic links" in problem.message for problem in folder.problems)
 
 
 @pytest.mark.parametrize(
