@@ -78,7 +78,10 @@ def summarise(raw: Path, title: str) -> str:
     own: Counter[str] = Counter()
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        frames = stack.split(";")[1:]  # the first frame names the thread
+        # py-spy's first frames name the process and the thread.
+        frames = [
+            frame for frame in stack.split(";") if not frame.startswith(("process ", "thread "))
+        ]
         samples = int(count)
         if frames and any(marker in frames[-1] for marker in WAITING):
             waiting += samples
@@ -102,7 +105,8 @@ def summarise(raw: Path, title: str) -> str:
 
 
 def spy(arguments: list[str], raw: Path) -> list[str]:
-    record = [str(BIN / "py-spy"), "record", "--format", "raw", "--rate", "200", "-o", str(raw)]
+    record = [str(BIN / "py-spy"), "record", "--subprocesses", "--format", "raw", "--rate", "200"]
+    record += ["-o", str(raw)]
     return [*record, *arguments]
 
 
