@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -222,6 +223,7 @@ class _Snapshot:
         split_compound("vakmanschapsontwikkeling")
 
         self._postings = lru_cache(maxsize=4096)(self._posting_weights)
+        self._facet_values = lru_cache(maxsize=2)(self._facet_values_of_year)
         # Asked for every variant of every typed word, and a lookup in every segment.
         self.has_term = lru_cache(maxsize=65_536)(self._has_term)  # type: ignore[method-assign]
         self._live = frozenset(self.facts) if reader.has_deletions() else None
@@ -233,6 +235,17 @@ class _Snapshot:
     def close(self) -> None:
         self.searcher.close()
         self.index.close()
+
+    def facet_values(self, this_year: int) -> _FacetValues:
+        """What facets count, per document; ongoing assignments run up to ``this_year``."""
+        return self._facet_values(this_year)
+
+    def _facet_values_of_year(self, this_year: int) -> _FacetValues:
+        return _FacetValues(
+            types={docnum: _TYPE_OF[facts.collection] for docnum, facts in self.facts.items()},
+            tags={docnum: tuple(facts.tags) for docnum, facts in self.facts.items()},
+            years={docnum: _years(facts, this_year) for docnum, facts in self.facts.items()},
+        )
 
     def has_term(self, field: str, text: str) -> bool:
         """True when ``text`` occurs in ``field`` of some document."""
@@ -595,20 +608,24 @@ def _is_stop_word(part: Part) -> bool:
 
 
 def _facets(snapshot: _Snapshot, matched: list[int]) -> Facets:
-    types: Counter[str] = Counter()
-    tags: Counter[str] = Counter()
-    years: Counter[int] = Counter()
-    this_year = dt.datetime.now(AMSTERDAM).year
-    for docnum in matched:
-        facts = snapshot.facts[docnum]
-        types[_TYPE_OF[facts.collection]] += 1
-        tags.update(facts.tags)
-        years.update(_years(facts, this_year))
+    # Counted from per-document tuples at C speed: a common word matches thousands.
+    kinds = snapshot.facet_values(dt.datetime.now(AMSTERDAM).year)
+    types = Counter(map(kinds.types.__getitem__, matched))
+    tags = Counter(chain.from_iterable(map(kinds.tags.__getitem__, matched)))
+    years = Counter(chain.from_iterable(map(kinds.years.__getitem__, matched)))
     return Facets(
         type=[FacetCount(value, count) for value, count in types.most_common()],
         tags=[FacetCount(value, count) for value, count in tags.most_common(FACET_TAGS)],
         year=[YearCount(year, count) for year, count in sorted(years.items(), reverse=True)],
     )
+
+
+class _FacetValues(msgspec.Struct, frozen=True):
+    """Each document's type, tags and years, ready to be counted."""
+
+    types: dict[int, str]
+    tags: dict[int, tuple[str, ...]]
+    years: dict[int, range]
 
 
 def _corrected(snapshot: _Snapshot, parsed: ParsedQuery) -> str | None:
