@@ -47,10 +47,14 @@ class FolderLoad(msgspec.Struct):
 
 def is_ignored(relative: Path) -> bool:
     """Hidden, temporary and backup files, and folders, are not content."""
-    for part in relative.parts:
+    return _ignored_name(relative.as_posix())
+
+
+def _ignored_name(relative: str) -> bool:
+    for part in relative.split("/"):
         if part.startswith(_TEMPORARY_PREFIXES) or part in _TEMPORARY_NAMES:
             return True
-    return relative.name.endswith(_TEMPORARY_SUFFIXES)
+    return relative.endswith(_TEMPORARY_SUFFIXES)
 
 
 def real_path(path: Path) -> Path:
@@ -68,32 +72,40 @@ def content_files(content_dir: Path) -> list[Path]:
     Symlinks are followed only while they stay inside the folder, so an editor
     cannot publish ``/etc/passwd`` by linking to it.
     """
-    root = real_path(content_dir)
-    found: list[Path] = []
+    return [Path(name) for name in _content_names(content_dir)]
+
+
+def _content_names(content_dir: Path) -> list[str]:
+    """``content_files`` as relative POSIX strings: every live update lists the folder,
+    and at 10,000 files path objects cost more than the listing itself."""
+    root = os.path.realpath(content_dir)
+    found: list[str] = []
     # os.walk does not descend into linked folders, so a link cannot pull a tree in.
     for folder, subfolders, files in os.walk(root):
-        base = Path(folder).relative_to(root)
-        subfolders[:] = sorted(name for name in subfolders if not is_ignored(Path(name)))
+        base = os.path.relpath(folder, root)
+        prefix = "" if base == "." else base.replace(os.sep, "/") + "/"
+        subfolders[:] = sorted(name for name in subfolders if not _ignored_name(name))
         for name in subfolders:
-            linked = Path(folder) / name
-            if linked.is_symlink() and not real_path(linked).is_relative_to(root):
-                found.append(base / name)  # reported by load_file, not skipped in silence
+            linked = os.path.join(folder, name)
+            if os.path.islink(linked) and not Path(real_path(Path(linked))).is_relative_to(root):
+                found.append(prefix + name)  # reported by load_file, not skipped in silence
         for name in files:
-            relative = base / name
-            if not is_ignored(relative):
+            relative = prefix + name
+            if not _ignored_name(relative):
                 found.append(relative)
-    return sorted(found)
+    # Sorted as the paths would be: part by part.
+    return sorted(found, key=lambda name: name.split("/"))
 
 
 def stamp_folder(content_dir: Path) -> dict[str, FileStamp]:
     """Size and mtime of every content file, to notice edits since the last build."""
     stamps: dict[str, FileStamp] = {}
-    for relative in content_files(content_dir):
+    for relative in _content_names(content_dir):
         try:
-            stat = (content_dir / relative).stat()
+            stat = os.stat(os.path.join(content_dir, relative))
         except OSError:
             continue
-        stamps[relative.as_posix()] = FileStamp(stat.st_size, stat.st_mtime_ns)
+        stamps[relative] = FileStamp(stat.st_size, stat.st_mtime_ns)
     return stamps
 
 
