@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from caseapi.catalog import read_index_state
 from caseapi.incremental import sync_index
@@ -155,15 +154,6 @@ def test_reading_while_200_files_are_rewritten(tmp_path: Path) -> None:
     assert readers.errors == [], sorted(set(readers.errors))[:20]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (indexer.py): a full build keeps search_folder_name(generation - 1), but live "
-        "updates bump the generation without a new folder, so after any live update the "
-        "folder readers of the previous generation use is deleted, and the one kept does "
-        "not exist; a worker opening the previous generation just then finds no index"
-    ),
-)
 def test_a_full_build_after_live_updates_keeps_the_folder_readers_still_use(
     content: ContentFolder, settings: Settings
 ) -> None:

@@ -117,6 +117,8 @@ async def _build(settings: Settings, on_progress: Progress | None) -> BuildRepor
         # The search index of the coming generation is complete on disk before the
         # catalog names it, so readers that see the new generation find its index.
         search_folder = search_folder_name(await writer.generation() + 1)
+        # Live updates change the generation, not the folder: ask which one is in use.
+        previous_folder = (await read_index_state(settings.catalog_path)).search_folder
         processes = min(cores(), MAX_PROCESSES) if len(results) >= PARALLEL_FROM else 1
         await asyncio.to_thread(
             build_search_index, settings.index_dir / search_folder, folder.documents, processes
@@ -129,7 +131,7 @@ async def _build(settings: Settings, on_progress: Progress | None) -> BuildRepor
         await writer.close()
     # Keep the previous generation's index: a reader may still be searching it.
     remove_stale_indexes(
-        settings.index_dir, keep={search_folder, search_folder_name(generation - 1)}
+        settings.index_dir, keep={search_folder, previous_folder or search_folder}
     )
     errors = sum(problem.severity == "error" for problem in folder.problems)
     return BuildReport(
