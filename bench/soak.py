@@ -296,6 +296,11 @@ async def soak(arguments: argparse.Namespace, folder: Path) -> dict[str, Any]:
             process.wait()
     server_log = log.read_text(encoding="utf-8", errors="replace")
     tracebacks = server_log.count("Traceback (most recent call last)")
+    # The log goes with the temporary folder: keep the tracebacks (their last lines) here.
+    traceback_tails = [
+        "\n".join(part.splitlines()[:40])
+        for part in server_log.split("Traceback (most recent call last)")[1:][:5]
+    ]
     # Memory growth after warm-up (the first fifth: caches filling), per process and total.
     warm = run.memory[max(1, len(run.memory) // 5)] if len(run.memory) > 1 else run.memory[0]
     last = run.memory[-1]
@@ -312,6 +317,7 @@ async def soak(arguments: argparse.Namespace, folder: Path) -> dict[str, Any]:
         "errors": len(run.errors),
         "first_errors": run.errors[:20],
         "server_tracebacks": tracebacks,
+        "server_traceback_excerpts": traceback_tails,
         "edits": dict(run.edits),
         "generations": generation_at_end - generation_at_start,
         "latency_ms": {
