@@ -116,10 +116,23 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         driver.quit()
 
 
+@contextlib.contextmanager
+def settled() -> Iterator[None]:
+    """Reading elements the page replaces as it goes (each keystroke re-renders the hits)
+    fails as a check that is tried again, not as an error."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        yield
+    except StaleElementReferenceException as error:
+        raise AssertionError("the page re-rendered while it was read") from error
+
+
 def texts(driver: Any, selector: str) -> list[str]:
     from selenium.webdriver.common.by import By
 
-    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, selector)]
+    with settled():
+        return [element.text for element in driver.find_elements(By.CSS_SELECTOR, selector)]
 
 
 def test_the_example_page_lists_posts_and_finds_one_by_a_dutch_query(
@@ -166,21 +179,25 @@ def test_the_example_page_lists_posts_and_finds_one_by_a_dutch_query(
         field = browser.find_element(By.ID, "zoekveld")
         field.send_keys("clienten")
 
-        def found() -> list[str]:
+        def found() -> tuple[str | None, list[str], str]:
+            # The answer to the whole word, not to a prefix typed on the way.
+            status = texts(browser, "#status")
+            assert status, "no status yet"
+            assert "voor “clienten”" in status[0], status
             titles = texts(browser, "#resultaten li.hit > a")
-            assert "Cliënten aan het woord" in titles, (titles, texts(browser, "#status"))
-            return titles
+            assert "Cliënten aan het woord" in titles, (titles, status)
+            with settled():
+                first = browser.find_element(By.CSS_SELECTOR, "#resultaten li.hit")
+                href = first.find_element(By.TAG_NAME, "a").get_attribute("href")
+                marks = [mark.text for mark in first.find_elements(By.TAG_NAME, "mark")]
+            return href, marks, texts(browser, "#resultaten li.hit .meta")[0]
 
-        eventually(found)
-        first = browser.find_element(By.CSS_SELECTOR, "#resultaten li.hit")
-        link = first.find_element(By.TAG_NAME, "a")
-        href = "http://127.0.0.1:8000/posts/clienten-aan-het-woord"  # CASEAPI_BASE_URL's default
-        assert link.get_attribute("href") == href
+        href, marks, meta = eventually(found)
+        # CASEAPI_BASE_URL's default
+        assert href == "http://127.0.0.1:8000/posts/clienten-aan-het-woord"
         # The API's highlights are real <mark> elements, with the word as written.
-        marks = [mark.text for mark in first.find_elements(By.TAG_NAME, "mark")]
         assert "Cliënten" in marks
-        assert "voor “clienten”" in texts(browser, "#status")[0]
-        assert texts(browser, "#resultaten li.hit .meta")[0] == "bericht · 1 juni 2024"
+        assert meta == "bericht · 1 juni 2024"
         if os.environ.get("BROWSER_SCREENSHOT"):  # to look at the page: a PNG file name
             browser.save_screenshot(os.environ["BROWSER_SCREENSHOT"])
 
@@ -194,7 +211,11 @@ def test_the_example_page_lists_posts_and_finds_one_by_a_dutch_query(
 
         eventually(found_the_markup)
         for tag in ("img", "b", "script", "em"):
-            assert not browser.find_elements(By.CSS_SELECTOR, f"#resultaten {tag}, #recent {tag}")
+            with settled():
+                found_tags = browser.find_elements(
+                    By.CSS_SELECTOR, f"#resultaten {tag}, #recent {tag}"
+                )
+            assert not found_tags
         assert browser.title == "Berichten en opdrachten zoeken"
 
         # A query the API refuses shows its problem, in words.
