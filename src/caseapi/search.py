@@ -53,6 +53,7 @@ FUZZY_BOOST = 0.5
 PREFIX_EXPANSIONS = 12
 FACET_TAGS = 20
 _TYPE_OF = {"assignments": "assignment", "posts": "post"}
+OPEN_ATTEMPTS = 5
 T = TypeVar("T")
 
 _DUTCH = dutch_analyzer()
@@ -360,7 +361,15 @@ class SearchIndex:
 
     async def load(self, folder: Path, vocabulary: Vocabulary) -> None:
         """Switch to the index in ``folder`` (opened off the search thread, then swapped)."""
-        fresh = await asyncio.to_thread(_Snapshot, folder, vocabulary, self._snapshot)
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                fresh = await asyncio.to_thread(_Snapshot, folder, vocabulary, self._snapshot)
+                break
+            except FileNotFoundError:
+                # A live update committed while we opened: the table of contents we
+                # found was replaced (and deleted). The newer one is there; open again.
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
         old, self._snapshot = self._snapshot, fresh
         if old is not None:
             await self.run(old.close)  # after any search still using it
