@@ -130,9 +130,7 @@ async def _build(settings: Settings, on_progress: Progress | None) -> BuildRepor
     finally:
         await writer.close()
     # Keep the previous generation's index: a reader may still be searching it.
-    remove_stale_indexes(
-        settings.index_dir, keep={search_folder, previous_folder or search_folder}
-    )
+    remove_stale_indexes(settings.index_dir, keep={search_folder, previous_folder or search_folder})
     errors = sum(problem.severity == "error" for problem in folder.problems)
     return BuildReport(
         generation=generation,
