@@ -272,3 +272,22 @@ def test_new_refuses_what_makes_no_slug(
     assert main(["new", "posts", *arguments, "--content", str(content.root)]) == 1
     assert "slug" in output(capsys)
     assert not list(content.root.rglob("*.md"))
+
+
+def test_output_cut_short_by_a_pipe_is_not_a_crash(tmp_path: Path) -> None:
+    """`caseapi import --dry-run | head` must not end in a traceback."""
+    import subprocess
+    import sys
+
+    seeds = Path(__file__).parent / "data" / "seeds"
+    command = [sys.executable, "-m", "caseapi.cli", "import", str(seeds), "--dry-run"]
+    command += ["--content", str(tmp_path / "content")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        # Closed before the command writes (it is still importing): every write fails,
+        # as it does once `head` has its lines and exits.
+        child.stdout.close()
+        errors = child.stderr.read().decode()
+    assert "Traceback" not in errors
+    assert "BrokenPipeError" not in errors

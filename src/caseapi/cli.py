@@ -307,7 +307,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``caseapi`` console script."""
     arguments = build_parser().parse_args(argv)
-    result: int = arguments.handler(arguments)
+    try:
+        result: int = arguments.handler(arguments)
+    except BrokenPipeError:
+        # Output piped into `head` and the like, which stopped reading: not an error to
+        # report with a traceback. Point stdout at nothing so closing it cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     return result
 
 
