@@ -5,7 +5,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
@@ -125,5 +127,24 @@ def serve(settings: Settings) -> Iterator[Callable[[], TestClient]]:
         return client
 
     yield start
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+Start = Callable[..., TestClient]
+
+
+@pytest.fixture
+def start(settings: Settings) -> Iterator[Start]:
+    """Start the real app with the test's settings, changed by keyword (``http=...``)."""
+    clients: list[TestClient] = []
+
+    def run(**changes: Any) -> TestClient:
+        client = TestClient(app=create_app(msgspec.structs.replace(settings, **changes)))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield run
     for client in clients:
         client.__exit__(None, None, None)

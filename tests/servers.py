@@ -11,7 +11,7 @@ T = TypeVar("T")
 DEADLINE = 15.0
 
 
-def eventually(check: Callable[[], T], timeout: float = DEADLINE) -> T:
+def eventually(check: Callable[[], T], timeout: float = DEADLINE, interval: float = 0.05) -> T:
     """``check()`` once it stops raising ``AssertionError``; its last failure after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -20,7 +20,7 @@ def eventually(check: Callable[[], T], timeout: float = DEADLINE) -> T:
         except AssertionError:
             if time.monotonic() >= deadline:
                 raise
-        time.sleep(0.05)
+        time.sleep(interval)
 
 
 def free_port() -> int:

@@ -13,16 +13,12 @@ import asyncio
 import datetime as dt
 import gzip
 import time
-from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
-from typing import Any
 
 import brotli
-import msgspec
 import pytest
 from litestar.testing import TestClient
 
-from caseapi.api.app import create_app
 from caseapi.api.caching import ResponseCache, negotiate
 from caseapi.api.conditional import http_date
 from caseapi.api.readers import Readers
@@ -31,9 +27,8 @@ from caseapi.incremental import sync_index
 from caseapi.indexer import build_index
 from caseapi.settings import Settings
 from tests.api_helpers import slugs
-from tests.conftest import ContentFolder
+from tests.conftest import ContentFolder, Start
 
-Start = Callable[..., TestClient]
 IDENTITY = {"Accept-Encoding": "identity"}
 # Long enough that every answer about it is worth compressing.
 BODY = (
@@ -73,22 +68,6 @@ def site(content: ContentFolder) -> ContentFolder:
     )
     content.assignment("vraaggestuurde-professionaliteit", tags="zorg, vakmanschap")
     return content
-
-
-@pytest.fixture
-def start(settings: Settings) -> Iterator[Start]:
-    """Start the real app with the test's settings, changed by keyword (``http=...``)."""
-    clients: list[TestClient] = []
-
-    def run(**changes: Any) -> TestClient:
-        client = TestClient(app=create_app(msgspec.structs.replace(settings, **changes)))
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield run
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 def sync(client: TestClient, settings: Settings) -> None:

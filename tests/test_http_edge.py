@@ -13,21 +13,18 @@ import io
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-import msgspec
 import pytest
 from litestar.testing import TestClient
 
-from caseapi.api.app import create_app
 from caseapi.http_settings import HttpSettings, RateLimit
 from caseapi.logs import JsonLines, logging_config
 from caseapi.settings import Settings
 from tests.api_helpers import assert_problem
-from tests.conftest import ContentFolder
+from tests.conftest import ContentFolder, Start
 
-Start = Callable[..., TestClient]
 FRONTEND = "https://www.example.nl"
 STRANGER = "https://elders.example.com"
 EXPOSED = {"etag", "last-modified", "link", "retry-after", "ratelimit-limit", "ratelimit-remaining"}
@@ -38,22 +35,6 @@ def site(content: ContentFolder) -> ContentFolder:
     content.post("actieonderzoek-uitgelegd", body="Actieonderzoek verbindt leren en doen. " * 20)
     content.assignment("vraaggestuurde-professionaliteit")
     return content
-
-
-@pytest.fixture
-def start(settings: Settings) -> Iterator[Start]:
-    """Start the real app with the test's settings, changed by keyword."""
-    clients: list[TestClient] = []
-
-    def run(**changes: Any) -> TestClient:
-        client = TestClient(app=create_app(msgspec.structs.replace(settings, **changes)))
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield run
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 def listed(header: str) -> set[str]:

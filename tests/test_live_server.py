@@ -12,21 +12,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import http.client
 import itertools
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -36,13 +36,16 @@ from caseapi.api.readers import POLL_SECONDS
 from caseapi.catalog import SCHEMA_VERSION
 from caseapi.indexer import build_index
 from caseapi.settings import Settings
+from tests import servers
+from tests.servers import free_port
 
 TOKEN = "live-test-token"
 # How long a change may take to show: generous for a loaded CI machine, still a deadline.
 DEADLINE = 10.0
 START_DEADLINE = 60.0
 STOP_TIMEOUT = 10.0
-T = TypeVar("T")
+# Polling with this file's deadline (tests.servers.eventually).
+eventually = functools.partial(servers.eventually, timeout=DEADLINE)
 
 # Made-up words: no Dutch stem, no compound parts, several edits apart from each other,
 # so a search for one never finds another (typo tolerance allows two edits at most).
@@ -96,25 +99,6 @@ def assignment_text(title: str, word: str) -> str:
         "period: {start: 2024-01, end: 2025-06}\nwork: [advies]\ntags: [live]\n"
         f"date: 2025-07-01\n---\n## Vraag\n\nHoe pakken we {word} aan?\n"
     )
-
-
-def eventually(check: Callable[[], T], timeout: float = DEADLINE, interval: float = 0.05) -> T:
-    """``check()`` once it stops raising ``AssertionError``; its last failure after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() >= deadline:
-                raise
-        time.sleep(interval)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class LiveServer:
