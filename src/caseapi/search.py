@@ -226,7 +226,7 @@ class _Snapshot:
         self._postings = lru_cache(maxsize=4096)(self._posting_weights)
         self._facet_values = lru_cache(maxsize=2)(self._facet_values_of_year)
         # Asked for every variant of every typed word, and a lookup in every segment.
-        self.has_term = lru_cache(maxsize=65_536)(self._has_term)  # type: ignore[method-assign]
+        self.has_term: Callable[[str, str], bool] = lru_cache(maxsize=65_536)(self._has_term)
         self._live = frozenset(self.facts) if reader.has_deletions() else None
         self.documents = max(1, reader.doc_count())
         self.average_length = {
@@ -248,11 +248,8 @@ class _Snapshot:
             years={docnum: _years(facts, this_year) for docnum, facts in self.facts.items()},
         )
 
-    def has_term(self, field: str, text: str) -> bool:
-        """True when ``text`` occurs in ``field`` of some document."""
-        return self._has_term(field, text)
-
     def _has_term(self, field: str, text: str) -> bool:
+        """True when ``text`` occurs in ``field`` of some document (``has_term``, cached)."""
         return (field, text) in self._reader
 
     def _posting_weights(self, field: str, text: str) -> dict[int, float]:
