@@ -2,7 +2,7 @@
 
 The full build runs as its own process, the way a user runs it; its peak resident
 memory comes from the kernel's accounting of that child (``os.wait4``). The
-incremental update edits one file and times ``caseapi.incremental.sync_index`` in
+incremental update edits one file and times ``caseapi.indexing.sync.sync_index`` in
 process, the work the watcher does after a save (the file's modification time is
 set a second back, so the 0.15 s wait for a file still being written is left out).
 """
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from caseapi.incremental import sync_index
+from caseapi.indexing.sync import sync_index
 from caseapi.settings import Settings
 
 CASEAPI = Path(sys.executable).parent / "caseapi"

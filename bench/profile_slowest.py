@@ -27,8 +27,8 @@ from pathlib import Path
 from pyinstrument import Profiler
 
 from caseapi.api.readers import Readers
-from caseapi.query import QueryError, parse_query
-from caseapi.search import SearchFilters
+from caseapi.search.query import QueryError, parse_query
+from caseapi.search.searcher import SearchFilters
 from caseapi.settings import Settings
 
 from corpus import ensure_corpus, queries, read_documents

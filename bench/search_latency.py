@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from caseapi.api.readers import Readers
-from caseapi.query import QueryError, parse_query
-from caseapi.search import SearchFilters
+from caseapi.search.query import QueryError, parse_query
+from caseapi.search.searcher import SearchFilters
 from caseapi.settings import Settings
 
 from corpus import queries

@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 import psutil
 
-from caseapi.content import load_folder
+from caseapi.content.loader import load_folder
 
 from corpus import queries, write_corpus
 

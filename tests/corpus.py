@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import wordfreq
 
-from caseapi.content import load_folder
+from caseapi.content.loader import load_folder
 
 # In every document: a search for it must count every served document.
 MARKER = "qorvelmix"

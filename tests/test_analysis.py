@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from caseapi.analysis import dutch_analyzer, english_analyzer, terms
-from caseapi.compounds import split_compound
 from caseapi.models import AMSTERDAM, Document, WordCount
-from caseapi.snippets import highlight_title, mark, snippet
-from caseapi.vocabulary import Vocabulary, count_words, document_words, edit_budget
+from caseapi.search.analysis import dutch_analyzer, english_analyzer, terms
+from caseapi.search.compounds import split_compound
+from caseapi.search.snippets import highlight_title, mark, snippet
+from caseapi.search.vocabulary import Vocabulary, count_words, document_words, edit_budget
 
 DUTCH = dutch_analyzer()
 ENGLISH = english_analyzer()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from caseapi.catalog import Catalog
+from caseapi.catalog.reader import Catalog
 from caseapi.cli import main
 from tests.conftest import ContentFolder
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import httpx
 
-from caseapi.catalog import read_index_state
-from caseapi.incremental import sync_index
-from caseapi.indexer import build_index
+from caseapi.catalog.reader import read_index_state
+from caseapi.indexing.build import build_index
+from caseapi.indexing.sync import sync_index
 from caseapi.settings import Settings
 from tests.conftest import ContentFolder
 from tests.corpus import MARKER, Corpus, assert_serves_folder

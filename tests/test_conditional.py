@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from caseapi.api.conditional import http_date, is_not_modified, strong_etag
+from caseapi.api.http.conditional import http_date, is_not_modified, strong_etag
 
 ETAG = strong_etag(b"inhoud")
 CHANGED = dt.datetime(2024, 9, 1, 6, 0, 0, 750_000, tzinfo=dt.UTC)

@@ -26,9 +26,9 @@ from pathlib import Path
 from litestar.testing import TestClient
 
 from caseapi.api.app import create_app
-from caseapi.catalog import read_index_state
-from caseapi.indexer import build_index
-from caseapi.search_index import search_folder_name
+from caseapi.catalog.reader import read_index_state
+from caseapi.indexing.build import build_index
+from caseapi.search.writer import search_folder_name
 from caseapi.settings import Settings
 from tests.conftest import ContentFolder
 from tests.corpus import Corpus, assert_serves_folder

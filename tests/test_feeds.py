@@ -25,7 +25,7 @@ import pytest
 from litestar.testing import TestClient
 
 from caseapi.api.app import create_app
-from caseapi.api.conditional import http_date
+from caseapi.api.http.conditional import http_date
 from caseapi.cli import openapi_json
 from caseapi.feeds import MEDIA_TYPES, FeedFormat, JsonFeed
 from caseapi.settings import Settings

@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from caseapi.frontmatter import MAX_FRONT_MATTER_BYTES, FrontMatterError, Yaml11Word, split
+from caseapi.content.fields import convert_fields
+from caseapi.content.frontmatter import MAX_FRONT_MATTER_BYTES, FrontMatterError, Yaml11Word, split
 from caseapi.models import Period, Publication
-from caseapi.validation import convert_fields
 
 
 def fm(text: str) -> str:

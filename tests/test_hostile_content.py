@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from caseapi.content import load_file, load_folder
-from caseapi.render import render_markdown
+from caseapi.content.loader import load_file, load_folder
+from caseapi.content.markdown import render_markdown
 from tests.api_helpers import Serve
 from tests.conftest import ContentFolder
 from tests.inert import assert_inert

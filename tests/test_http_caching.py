@@ -19,12 +19,12 @@ import brotli
 import pytest
 from litestar.testing import TestClient
 
-from caseapi.api.caching import ResponseCache, negotiate
-from caseapi.api.conditional import http_date
+from caseapi.api.http.caching import ResponseCache, negotiate
+from caseapi.api.http.conditional import http_date
 from caseapi.api.readers import Readers
 from caseapi.http_settings import HttpSettings
-from caseapi.incremental import sync_index
-from caseapi.indexer import build_index
+from caseapi.indexing.build import build_index
+from caseapi.indexing.sync import sync_index
 from caseapi.settings import Settings
 from tests.api_helpers import slugs
 from tests.conftest import ContentFolder, Start

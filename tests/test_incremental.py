@@ -19,12 +19,12 @@ import pytest
 from whoosh import index as whoosh_index
 
 from caseapi.api.readers import Readers
-from caseapi.catalog import Filters
-from caseapi.incremental import SyncReport, sync_index
-from caseapi.indexer import BuildReport, build_index, ensure_index
+from caseapi.catalog.reader import Filters
+from caseapi.indexing.build import BuildReport, build_index, ensure_index
+from caseapi.indexing.sync import SyncReport, sync_index
 from caseapi.models import Collection
-from caseapi.query import parse_query
-from caseapi.search import SearchFilters
+from caseapi.search.query import parse_query
+from caseapi.search.searcher import SearchFilters
 from caseapi.settings import Settings
 from tests.conftest import ContentFolder
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from caseapi.catalog import SCHEMA_VERSION, Catalog, Filters
-from caseapi.incremental import SyncReport
-from caseapi.indexer import build_index, ensure_index, index_is_current
+from caseapi.catalog.reader import SCHEMA_VERSION, Catalog, Filters
+from caseapi.indexing.build import build_index, ensure_index, index_is_current
+from caseapi.indexing.sync import SyncReport
 from caseapi.settings import Settings
 from tests.conftest import ContentFolder
 
@@ -311,8 +311,8 @@ async def test_a_reader_survives_a_rebuild_after_a_schema_change(
 async def _served(settings: Settings) -> tuple[list[tuple[str, str]], dict[str, int], set[str]]:
     """What a worker would serve: documents, vocabulary counts, search hits for a word."""
     from caseapi.api.readers import Readers
-    from caseapi.query import parse_query
-    from caseapi.search import SearchFilters
+    from caseapi.search.query import parse_query
+    from caseapi.search.searcher import SearchFilters
 
     readers = await Readers.open(settings)
     try:
@@ -345,7 +345,7 @@ async def test_a_large_folder_is_built_on_every_core_to_the_same_result(
     assert len(expected[0]) == 80
     assert len(expected[2]) == 40
     # The same folder again, with the threshold for helper processes lowered.
-    monkeypatch.setattr("caseapi.indexer.PARALLEL_FROM", 10)
+    monkeypatch.setattr("caseapi.indexing.build.PARALLEL_FROM", 10)
     parallel_settings = Settings(content_dir=settings.content_dir, index_dir=tmp_path / "parallel")
     parallel = await build_index(parallel_settings)
     assert (parallel.documents, parallel.errors) == (serial.documents, serial.errors)

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from caseapi.cli import main
-from caseapi.content import load_folder
-from caseapi.frontmatter import split
-from caseapi.legacy import ImportedPage, convert_page
-from caseapi.legacy_dates import LegacyPeriod, PeriodError, month_number, parse_period
+from caseapi.content.frontmatter import split
+from caseapi.content.loader import load_folder
+from caseapi.legacy.dates import LegacyPeriod, PeriodError, month_number, parse_period
+from caseapi.legacy.importer import ImportedPage, convert_page
 from caseapi.models import Document, Period
 
 SEEDS = Path(__file__).parent / "data" / "seeds"

@@ -33,8 +33,8 @@ import httpx
 import pytest
 
 from caseapi.api.readers import POLL_SECONDS
-from caseapi.catalog import SCHEMA_VERSION
-from caseapi.indexer import build_index
+from caseapi.catalog.reader import SCHEMA_VERSION
+from caseapi.indexing.build import build_index
 from caseapi.settings import Settings
 from tests import servers
 from tests.servers import free_port

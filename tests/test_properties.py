@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from caseapi.api.app import create_app
-from caseapi.content import load_file, parse_document, resolve_slugs
+from caseapi.content.loader import load_file, parse_document, resolve_slugs
 from caseapi.models import Collection, ContentProblem, Document
-from caseapi.query import MAX_QUERY_LENGTH, QueryError, parse_query
+from caseapi.search.query import MAX_QUERY_LENGTH, QueryError, parse_query
 from caseapi.settings import Settings
 from tests.api_helpers import PROBLEM
 from tests.conftest import ContentFolder

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from caseapi.query import (
+from caseapi.search.query import (
     MAX_QUERY_LENGTH,
     MAX_QUERY_PARTS,
     ParsedQuery,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from html.parser import HTMLParser
 
-from caseapi.render import render_markdown
+from caseapi.content.markdown import render_markdown
 
 BODY = textwrap.dedent(
     """\

@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from litestar.testing import TestClient
 
-from caseapi.compounds import split_compound
-from caseapi.indexer import build_index
+from caseapi.indexing.build import build_index
 from caseapi.models import AMSTERDAM
+from caseapi.search.compounds import split_compound
 from caseapi.settings import Settings
 from tests.api_helpers import PROBLEM, Serve, assert_problem, parse_link, slugs
 from tests.conftest import ContentFolder

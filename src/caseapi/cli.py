@@ -18,12 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from caseapi.content import load_folder
-from caseapi.indexer import build_index, ensure_index
-from caseapi.legacy import ImportOutcome, import_pages
+from caseapi.content.loader import load_folder
+from caseapi.content.scaffold import NewFile, ScaffoldError, create_file
+from caseapi.indexing.build import build_index, ensure_index
+from caseapi.legacy.importer import ImportOutcome, import_pages
 from caseapi.logs import logging_config
 from caseapi.models import ContentProblem
-from caseapi.scaffold import NewFile, ScaffoldError, create_file
 from caseapi.settings import Settings
 
 console = Console(stderr=True)

@@ -9,9 +9,9 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 
-from caseapi.api.problems import problem_spec
+from caseapi.api.http.problems import problem_spec
 from caseapi.api.readers import Readers
-from caseapi.indexer import BuildReport, build_index
+from caseapi.indexing.build import BuildReport, build_index
 from caseapi.settings import Settings
 
 

@@ -19,20 +19,20 @@ from litestar.static_files import create_static_files_router
 from caseapi import __version__
 from caseapi.api.admin import reindex
 from caseapi.api.assignments import AssignmentController
-from caseapi.api.caching import ResponseCache, representation_middleware
-from caseapi.api.edge import Edge, rate_limits
 from caseapi.api.feeds import FEED_ROUTES
+from caseapi.api.http.caching import ResponseCache, representation_middleware
+from caseapi.api.http.edge import Edge, rate_limits
+from caseapi.api.http.problems import http_exception_handler, internal_error_handler
 from caseapi.api.posts import PostController
-from caseapi.api.problems import http_exception_handler, internal_error_handler
 from caseapi.api.readers import Readers
 from caseapi.api.search import SearchController
 from caseapi.api.status import content_errors, health
 from caseapi.api.tags import list_tags
-from caseapi.catalog import Catalog
-from caseapi.indexer import ensure_index
-from caseapi.search import SearchIndex
+from caseapi.catalog.reader import Catalog
+from caseapi.indexing.build import ensure_index
+from caseapi.indexing.watcher import watch_content
+from caseapi.search.searcher import SearchIndex
 from caseapi.settings import Settings
-from caseapi.watcher import watch_content
 
 SWAGGER_ASSETS = "/schema/assets"
 

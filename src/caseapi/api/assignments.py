@@ -10,9 +10,10 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter, QueryParameter
 
-from caseapi.api.caching import cache_family
-from caseapi.api.conditional import not_modified_spec
 from caseapi.api.documents import assignment_detail, assignment_item, last_modified_header
+from caseapi.api.http.caching import cache_family
+from caseapi.api.http.conditional import not_modified_spec
+from caseapi.api.http.problems import problem_spec
 from caseapi.api.listing import (
     DEFAULT_PAGE_SIZE,
     PageNumber,
@@ -25,9 +26,8 @@ from caseapi.api.listing import (
     link_header,
     parse_fields,
 )
-from caseapi.api.problems import problem_spec
 from caseapi.api.schemas import AssignmentDetail, AssignmentItem, AssignmentPage
-from caseapi.catalog import Catalog, Filters
+from caseapi.catalog.reader import Catalog, Filters
 from caseapi.models import SLUG_PATTERN
 from caseapi.settings import Settings
 

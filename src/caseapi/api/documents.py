@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from caseapi.api.conditional import http_date
+from caseapi.api.http.conditional import http_date
 from caseapi.api.schemas import AssignmentDetail, AssignmentItem, PostDetail, PostItem
 from caseapi.models import AMSTERDAM, Document
 

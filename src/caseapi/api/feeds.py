@@ -16,11 +16,11 @@ from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
-from caseapi.api.caching import cache_family
-from caseapi.api.conditional import not_modified_spec
+from caseapi.api.http.caching import cache_family
+from caseapi.api.http.conditional import not_modified_spec
+from caseapi.api.http.problems import problem_spec
 from caseapi.api.listing import PageNumber, TagParameter
-from caseapi.api.problems import problem_spec
-from caseapi.catalog import Catalog, Filters
+from caseapi.catalog.reader import Catalog, Filters
 from caseapi.feeds import (
     FEED_FORMATS,
     MEDIA_TYPES,

@@ -12,7 +12,7 @@ from litestar.exceptions import ClientException
 from litestar.params import QueryParameter
 
 from caseapi.api.schemas import PageMeta
-from caseapi.catalog import Catalog, Filters, SortKey
+from caseapi.catalog.reader import Catalog, Filters, SortKey
 from caseapi.models import Collection, Document
 
 DEFAULT_PAGE_SIZE = 20

@@ -13,10 +13,10 @@ import contextlib
 import datetime as dt
 import logging
 
-from caseapi.catalog import Catalog
-from caseapi.search import SearchIndex
+from caseapi.catalog.reader import Catalog
+from caseapi.search.searcher import SearchIndex
+from caseapi.search.vocabulary import Vocabulary
 from caseapi.settings import Settings
-from caseapi.vocabulary import Vocabulary
 
 logger = logging.getLogger("caseapi")
 # How often a worker that does not watch asks the catalog for a new generation: a

@@ -11,13 +11,13 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.params import QueryParameter
 
-from caseapi.api.caching import cache_family
-from caseapi.api.conditional import not_modified_spec
+from caseapi.api.http.caching import cache_family
+from caseapi.api.http.conditional import not_modified_spec
+from caseapi.api.http.problems import problem_spec
 from caseapi.api.listing import TagParameter, YearParameter, link_header
-from caseapi.api.problems import problem_spec
 from caseapi.api.schemas import PageMeta
-from caseapi.query import MAX_QUERY_LENGTH, QueryError, clean, parse_query
-from caseapi.search import Completion, Facets, Hit, HitType, SearchFilters, SearchIndex
+from caseapi.search.query import MAX_QUERY_LENGTH, QueryError, clean, parse_query
+from caseapi.search.searcher import Completion, Facets, Hit, HitType, SearchFilters, SearchIndex
 from caseapi.settings import Settings
 
 MAX_SEARCH_PAGE_SIZE = 50

@@ -7,10 +7,10 @@ import datetime as dt
 from litestar import get
 from litestar.di import NamedDependency
 
-from caseapi.api.caching import cache_family
-from caseapi.api.conditional import not_modified_spec
+from caseapi.api.http.caching import cache_family
+from caseapi.api.http.conditional import not_modified_spec
 from caseapi.api.schemas import TagList
-from caseapi.catalog import Catalog
+from caseapi.catalog.reader import Catalog
 
 
 @get(

@@ -38,7 +38,7 @@ from litestar.middleware.compression.brotli_facade import BrotliCompression
 from litestar.middleware.compression.facade import CompressionFacade
 from litestar.middleware.compression.gzip_facade import GzipCompression
 
-from caseapi.api.conditional import (
+from caseapi.api.http.conditional import (
     KEPT_ON_304,
     encoded_etag,
     http_date,
@@ -46,7 +46,7 @@ from caseapi.api.conditional import (
     parse_http_date,
     strong_etag,
 )
-from caseapi.api.edge import CACHE_STATE_KEY, html_security_policy
+from caseapi.api.http.edge import CACHE_STATE_KEY, html_security_policy
 from caseapi.http_settings import HttpSettings
 from caseapi.models import AMSTERDAM
 
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
     from caseapi.api.readers import Readers
-    from caseapi.catalog import Catalog
+    from caseapi.catalog.reader import Catalog
 
 Family = Literal["documents", "lists", "search", "feeds", "status", "schema"]
 Encoding = Literal["br", "gzip"]

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from caseapi.frontmatter import Yaml11Word
+from caseapi.content.frontmatter import Yaml11Word
 from caseapi.models import AMSTERDAM, SLUG_PATTERN, Collection, Period, Publication
 
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")

@@ -29,7 +29,7 @@ from litestar.enums import ScopeType
 from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 
-from caseapi.api.problems import PROBLEM_MEDIA_TYPE, problem_bytes
+from caseapi.api.http.problems import PROBLEM_MEDIA_TYPE, problem_bytes
 from caseapi.http_settings import HttpSettings
 
 if TYPE_CHECKING:

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import msgspec
 
-from caseapi.catalog_writer import CatalogWriter, IncrementalWrites, PathChange
-from caseapi.content import LoadResult, load_file, stamp_folder
+from caseapi.catalog.writer import CatalogWriter, IncrementalWrites, PathChange
+from caseapi.content.loader import LoadResult, load_file, stamp_folder
+from caseapi.indexing.locks import write_lock
+from caseapi.indexing.openfiles import open_for_writing
 from caseapi.models import ContentProblem, Document, FileStamp
-from caseapi.openfiles import open_for_writing
-from caseapi.search_index import document_key, remove_unfinished_indexes, update_search_index
+from caseapi.search.vocabulary import document_words
+from caseapi.search.writer import document_key, remove_unfinished_indexes, update_search_index
 from caseapi.settings import Settings
-from caseapi.vocabulary import document_words
-from caseapi.writelock import write_lock
 
 # A changed file must be this quiet (and closed) before it is loaded: it may be mid-save.
 SETTLE_SECONDS = 0.15

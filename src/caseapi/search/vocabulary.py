@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from caseapi.compounds import split_compound
 from caseapi.models import Document, WordCount
+from caseapi.search.compounds import split_compound
 from caseapi.slugs import fold
 
 _WORD = re.compile(r"[^\W\d_]{3,}(?:['’][^\W\d_]+)?")

@@ -19,8 +19,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.multiproc import MpWriter
 
-from caseapi.analysis import dutch_analyzer, english_analyzer
 from caseapi.models import AMSTERDAM, Document
+from caseapi.search.analysis import dutch_analyzer, english_analyzer
 
 # Field weights: a word in the title says more than one in the summary, which
 # says more than one in the body. Tags, clients and kinds of work sit in

@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable
 
 import watchfiles
 
-from caseapi.incremental import SyncReport
-from caseapi.indexer import ensure_index
+from caseapi.indexing.build import ensure_index
+from caseapi.indexing.locks import RoleLock
+from caseapi.indexing.sync import SyncReport
 from caseapi.settings import Settings
-from caseapi.writelock import RoleLock
 
 logger = logging.getLogger("caseapi")
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import msgspec
 
-from caseapi.frontmatter import FrontMatterError, split
+from caseapi.content.fields import Converted, convert_fields, period_end_date
+from caseapi.content.frontmatter import FrontMatterError, split
+from caseapi.content.markdown import render_markdown
 from caseapi.models import AMSTERDAM, COLLECTIONS, Collection, ContentProblem, Document, FileStamp
-from caseapi.render import render_markdown
 from caseapi.slugs import slugify
-from caseapi.validation import Converted, convert_fields, period_end_date
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Editors' temporary and backup files: never content, never an error.

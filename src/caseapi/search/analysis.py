@@ -22,7 +22,7 @@ import Stemmer
 from whoosh.analysis import Analyzer
 from whoosh.analysis.acore import Token
 
-from caseapi.compounds import split_compound
+from caseapi.search.compounds import split_compound
 from caseapi.slugs import fold
 
 # Words joined by apostrophes stay one token, so the filter below sees "dilemma's".

@@ -18,9 +18,9 @@ from typing import Any, Literal
 import msgspec
 import yaml
 
-from caseapi.content import parse_document
-from caseapi.legacy_dates import PeriodError, parse_period
-from caseapi.legacy_text import (
+from caseapi.content.loader import parse_document
+from caseapi.legacy.dates import PeriodError, parse_period
+from caseapi.legacy.text import (
     Dropped,
     LegacyPageError,
     Line,

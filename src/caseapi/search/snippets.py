@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from html import escape
 
-from caseapi.analysis import WORD, dutch_analyzer, english_analyzer
+from caseapi.search.analysis import WORD, dutch_analyzer, english_analyzer
 
 SNIPPET_CHARS = 220
 _CONTEXT_BEFORE = 60

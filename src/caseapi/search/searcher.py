@@ -28,11 +28,13 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from caseapi.analysis import dutch_analyzer, english_analyzer, terms
-from caseapi.compounds import split_compound
 from caseapi.models import AMSTERDAM
-from caseapi.query import ParsedQuery, Part, parse_query
-from caseapi.search_index import (
+from caseapi.search.analysis import dutch_analyzer, english_analyzer, terms
+from caseapi.search.compounds import split_compound
+from caseapi.search.query import ParsedQuery, Part, parse_query
+from caseapi.search.snippets import highlight_title, snippet
+from caseapi.search.vocabulary import Vocabulary
+from caseapi.search.writer import (
     DUTCH_FIELDS,
     ENGLISH_FIELDS,
     HitFacts,
@@ -40,8 +42,6 @@ from caseapi.search_index import (
     now_timestamp,
 )
 from caseapi.slugs import fold
-from caseapi.snippets import highlight_title, snippet
-from caseapi.vocabulary import Vocabulary
 
 HitType = Literal["assignment", "post"]
 BM25_K1 = 1.2

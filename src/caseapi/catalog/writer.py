@@ -15,7 +15,7 @@ from typing import Any
 import aiosqlite
 import msgspec
 
-from caseapi.catalog import (
+from caseapi.catalog.reader import (
     SCHEMA,
     SCHEMA_VERSION,
     decode_document,

@@ -14,19 +14,19 @@ from pathlib import Path
 
 import msgspec
 
-from caseapi.catalog import SCHEMA_VERSION, read_index_state
-from caseapi.catalog_writer import CatalogWriter
-from caseapi.content import LoadResult, content_files, load_file, resolve_slugs, stamp_folder
-from caseapi.incremental import SyncReport, sync_index
-from caseapi.search_index import (
+from caseapi.catalog.reader import SCHEMA_VERSION, read_index_state
+from caseapi.catalog.writer import CatalogWriter
+from caseapi.content.loader import LoadResult, content_files, load_file, resolve_slugs, stamp_folder
+from caseapi.indexing.locks import write_lock
+from caseapi.indexing.sync import SyncReport, sync_index
+from caseapi.search.vocabulary import count_words, document_words
+from caseapi.search.writer import (
     build_search_index,
     remove_stale_indexes,
     search_folder_name,
     search_index_exists,
 )
 from caseapi.settings import Settings
-from caseapi.vocabulary import count_words, document_words
-from caseapi.writelock import write_lock
 
 Progress = Callable[[int, int], None]
 logger = logging.getLogger("caseapi")
