@@ -19,10 +19,9 @@ from litestar.testing import TestClient
 
 from caseapi.api.app import create_app
 from caseapi.api.readers import Readers
-from caseapi.http_settings import HttpSettings
 from caseapi.search.query import QueryError, parse_query
 from caseapi.search.searcher import SearchFilters
-from caseapi.settings import Settings
+from caseapi.settings import HttpSettings, Settings
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

@@ -708,9 +708,11 @@ def test_feed_settings_come_from_the_environment() -> None:
     settings = Settings.from_env({"CASEAPI_FEED_SIZE": "5", "CASEAPI_SITE_NAME": " Adviesbureau "})
     assert settings.feed_size == 5
     assert settings.site_name == "Adviesbureau"
-    for bad in ("0", "101", "twintig", ""):
+    for bad in ("0", "101", "twintig"):
         with pytest.raises(ValueError, match="CASEAPI_FEED_SIZE"):
             Settings.from_env({"CASEAPI_FEED_SIZE": bad})
+    # Set but empty is not set, as for every other variable.
+    assert Settings.from_env({"CASEAPI_FEED_SIZE": ""}).feed_size == 20
 
 
 def test_the_site_name_names_the_feed(content: ContentFolder, settings: Settings) -> None:

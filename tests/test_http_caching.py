@@ -22,10 +22,9 @@ from litestar.testing import TestClient
 from caseapi.api.http.caching import ResponseCache, negotiate
 from caseapi.api.http.conditional import http_date
 from caseapi.api.readers import Readers
-from caseapi.http_settings import HttpSettings
 from caseapi.indexing.build import build_index
 from caseapi.indexing.sync import sync_index
-from caseapi.settings import Settings
+from caseapi.settings import HttpSettings, Settings
 from tests.api_helpers import slugs
 from tests.conftest import ContentFolder, Start
 

@@ -19,9 +19,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from caseapi.http_settings import HttpSettings, RateLimit
 from caseapi.logs import JsonLines, logging_config
-from caseapi.settings import Settings
+from caseapi.settings import HttpSettings, RateLimit, Settings
 from tests.api_helpers import assert_problem
 from tests.conftest import ContentFolder, Start
 
@@ -82,7 +81,7 @@ def test_a_preflight_from_another_origin_is_answered(site: ContentFolder, start:
 
 
 def test_a_restricted_list_of_origins_is_honoured(site: ContentFolder, start: Start) -> None:
-    client = start(cors_origins=(FRONTEND, "http://localhost:5173"))
+    client = start(http=HttpSettings(cors_origins=(FRONTEND, "http://localhost:5173")))
     allowed = client.get("/posts/actieonderzoek-uitgelegd", headers={"Origin": FRONTEND})
     assert allowed.headers["access-control-allow-origin"] == FRONTEND
     assert listed(allowed.headers["access-control-expose-headers"]) >= EXPOSED
@@ -115,7 +114,7 @@ def test_a_restricted_list_of_origins_is_honoured(site: ContentFolder, start: St
 
 def test_cors_origins_come_from_the_environment(site: ContentFolder, start: Start) -> None:
     origins = Settings.from_env({"CASEAPI_CORS_ORIGINS": f"{FRONTEND}/, http://localhost:5173"})
-    client = start(cors_origins=origins.cors_origins)
+    client = start(http=origins.http)
     for origin in (FRONTEND, "http://localhost:5173"):
         response = client.get("/tags", headers={"Origin": origin})
         assert response.headers["access-control-allow-origin"] == origin

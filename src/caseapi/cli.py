@@ -6,11 +6,9 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 import msgspec
 from rich.console import Console
@@ -22,13 +20,10 @@ from caseapi.content.loader import load_folder
 from caseapi.content.scaffold import NewFile, ScaffoldError, create_file
 from caseapi.indexing.build import build_index, ensure_index
 from caseapi.legacy.importer import ImportOutcome, import_pages
-from caseapi.logs import logging_config
 from caseapi.models import ContentProblem
 from caseapi.settings import Settings
 
 console = Console(stderr=True)
-# How long a stopping server waits for requests in flight before closing them.
-GRACE_SECONDS = 10
 
 
 def _settings(arguments: argparse.Namespace) -> Settings:
@@ -163,37 +158,22 @@ def _print_import_report(outcomes: Sequence[ImportOutcome], *, dry_run: bool) ->
 
 def command_serve(arguments: argparse.Namespace) -> int:
     """Serve the API with uvicorn; the index is brought up to date first."""
-    import uvicorn
+    from caseapi.server import serve
 
-    settings = _settings(arguments)
+    settings = Settings.from_env(
+        content_dir=arguments.content, index_dir=arguments.index, watch=not arguments.no_watch
+    )
     report = asyncio.run(ensure_index(settings))
     if report is not None:
         console.print(f"index brought up to date: generation {report.generation}")
-    # Workers are separate processes: they read the same settings from the environment.
-    # Every worker may watch; a lock in the index folder lets exactly one of them do it.
-    os.environ["CASEAPI_CONTENT_DIR"] = str(settings.content_dir)
-    os.environ["CASEAPI_INDEX_DIR"] = str(settings.index_dir)
-    os.environ["CASEAPI_WATCH"] = "0" if arguments.no_watch else "1"
-    # On SIGTERM uvicorn stops accepting, lets requests in flight finish (for at most
-    # GRACE_SECONDS), runs the app's shutdown, then raises the signal again for the
-    # default action. That second one ends us as a requested stop: exit status 0.
-    signal.signal(signal.SIGTERM, _stop)
-    uvicorn.run(
-        "caseapi.api.app:create_app",
-        factory=True,
+    serve(
+        settings,
         host=arguments.host,
         port=arguments.port,
         workers=arguments.workers,
-        log_config=logging_config(access_log=arguments.access_log),
-        access_log=False,  # caseapi.access logs instead, with duration and cache
-        timeout_graceful_shutdown=GRACE_SECONDS,
-        server_header=False,
+        access_log=arguments.access_log,
     )
     return 0
-
-
-def _stop(signal_number: int, frame: FrameType | None) -> None:
-    raise SystemExit(0)
 
 
 def command_new(arguments: argparse.Namespace) -> int:

@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
     )
     # Outside the router: HEAD must be routed as GET, and CORS, security headers, limits
     # and the access log apply to every answer, 404s and preflights included.
-    app.asgi_handler = Edge(app.asgi_handler, settings)
+    app.asgi_handler = Edge(app.asgi_handler, settings.http)
     return app
 
 

@@ -47,8 +47,8 @@ from caseapi.api.http.conditional import (
     strong_etag,
 )
 from caseapi.api.http.edge import CACHE_STATE_KEY, html_security_policy
-from caseapi.http_settings import HttpSettings
 from caseapi.models import AMSTERDAM
+from caseapi.settings import HttpSettings
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send

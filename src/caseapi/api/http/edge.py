@@ -30,12 +30,10 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 
 from caseapi.api.http.problems import PROBLEM_MEDIA_TYPE, problem_bytes
-from caseapi.http_settings import HttpSettings
+from caseapi.settings import HttpSettings
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
-
-    from caseapi.settings import Settings
 
 access_log = logging.getLogger("caseapi.access")
 # The response cache notes in the scope's state what it did, for the access log.
@@ -57,10 +55,10 @@ _INLINE = re.compile(rb"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.IGNORECASE |
 class Edge:
     """Wraps the whole Litestar app (``app.asgi_handler``); see the module docstring."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: HttpSettings) -> None:
         self.app = app
-        self.max_url_bytes = settings.http.max_url_bytes
-        self.max_body_bytes = settings.http.max_body_bytes
+        self.max_url_bytes = settings.max_url_bytes
+        self.max_body_bytes = settings.max_body_bytes
         self.any_origin = "*" in settings.cors_origins
         self.origins = frozenset(origin.rstrip("/") for origin in settings.cors_origins)
 
