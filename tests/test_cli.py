@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from caseapi.catalog.reader import Catalog
+from caseapi.catalog.reader import SqliteCatalogReader
 from caseapi.cli import main
 from tests.conftest import ContentFolder
 
@@ -38,7 +38,7 @@ def output(capsys: pytest.CaptureFixture[str]) -> str:
 
 def counts(catalog_path: Path) -> dict[str, int]:
     async def read() -> dict[str, int]:
-        catalog = await Catalog.open(catalog_path)
+        catalog = await SqliteCatalogReader.open(catalog_path)
         try:
             return await catalog.counts(dt.datetime.now(dt.UTC))
         finally:

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from caseapi.catalog.reader import read_index_state
+from caseapi.catalog.schema import read_index_state
 from caseapi.indexing.build import build_index
 from caseapi.indexing.sync import sync_index
 from caseapi.settings import Settings

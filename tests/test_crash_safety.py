@@ -26,9 +26,9 @@ from pathlib import Path
 from litestar.testing import TestClient
 
 from caseapi.api.app import create_app
-from caseapi.catalog.reader import read_index_state
+from caseapi.catalog.schema import read_index_state
 from caseapi.indexing.build import build_index
-from caseapi.search.writer import search_folder_name
+from caseapi.search.writer import WhooshSearchWriter
 from caseapi.settings import Settings
 from tests.conftest import ContentFolder
 from tests.corpus import Corpus, assert_serves_folder
@@ -154,7 +154,7 @@ def test_a_start_after_a_killed_build_removes_its_partial_search_folder(
     state = asyncio.run(read_index_state(settings.catalog_path))
     assert state.search_folder is not None
     # What a build killed after writing its search index, before the catalog commit, leaves.
-    partial = settings.index_dir / search_folder_name(report.generation + 1)
+    partial = settings.index_dir / WhooshSearchWriter.folder_name(report.generation + 1)
     shutil.copytree(settings.index_dir / state.search_folder, partial)
     with TestClient(app=create_app(settings)) as client:
         assert client.get("/posts/een-bericht").status_code == 200

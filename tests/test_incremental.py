@@ -23,8 +23,8 @@ from caseapi.catalog.reader import Filters
 from caseapi.indexing.build import BuildReport, build_index, ensure_index
 from caseapi.indexing.sync import SyncReport, sync_index
 from caseapi.models import Collection
+from caseapi.search.interface import SearchFilters
 from caseapi.search.query import parse_query
-from caseapi.search.searcher import SearchFilters
 from caseapi.settings import Settings
 from tests.conftest import ContentFolder
 
@@ -74,12 +74,12 @@ class Live:
     async def found(self, query: str) -> list[str]:
         """Slugs a search finds (as ``/search`` does)."""
         search = self.readers.search
-        outcome = await search.run(search.search, parse_query(query), SearchFilters(), 0, 50)
-        return [hit.slug for hit in outcome.hits]
+        outcome = await search.search(parse_query(query), SearchFilters(), 0, 50, _now())
+        return [match.facts.slug for match in outcome.matches]
 
     async def did_you_mean(self, query: str) -> str | None:
         search = self.readers.search
-        outcome = await search.run(search.search, parse_query(query), SearchFilters(), 0, 50)
+        outcome = await search.search(parse_query(query), SearchFilters(), 0, 50, _now())
         return outcome.suggestion
 
     async def completions(self, prefix: str) -> dict[str, int | None]:
@@ -87,7 +87,7 @@ class Live:
         search = self.readers.search
         return {
             completion.text: completion.count
-            for completion in await search.run(search.suggest, prefix, 10)
+            for completion in await search.suggest(prefix, 10, _now())
             if completion.kind == "word"
         }
 

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from caseapi.catalog.reader import SCHEMA_VERSION, Catalog, Filters
-from caseapi.indexing.build import build_index, ensure_index, index_is_current
+from caseapi.catalog.interface import Filters
+from caseapi.catalog.reader import SqliteCatalogReader
+from caseapi.catalog.schema import SCHEMA_VERSION, read_index_state
+from caseapi.content.files import stamp_folder
+from caseapi.indexing.build import build_index, ensure_index, index_is_usable
 from caseapi.indexing.sync import SyncReport
 from caseapi.settings import Settings
 from tests.conftest import ContentFolder
@@ -25,7 +28,7 @@ def folder(content: ContentFolder) -> ContentFolder:
 
 async def public_slugs(settings: Settings) -> dict[str, list[str]]:
     """What a reader of the built catalog sees, per collection."""
-    catalog = await Catalog.open(settings.catalog_path)
+    catalog = await SqliteCatalogReader.open(settings.catalog_path)
     try:
         now = dt.datetime.now(dt.UTC)
         result = {}
@@ -37,6 +40,14 @@ async def public_slugs(settings: Settings) -> dict[str, list[str]]:
         return result
     finally:
         await catalog.close()
+
+
+async def index_is_current(settings: Settings) -> bool:
+    """True when the index is usable and matches the folder's files."""
+    if not await index_is_usable(settings):
+        return False
+    state = await read_index_state(settings.catalog_path)
+    return state.files == stamp_folder(settings.content_dir)
 
 
 def set_schema_version(path: Path, version: str) -> None:
@@ -98,7 +109,7 @@ async def test_ensure_index_builds_once_then_is_a_no_op(
     assert await ensure_index(settings) is None
     assert await ensure_index(settings) is None
     assert settings.catalog_path.stat().st_mtime_ns == modified
-    catalog = await Catalog.open(settings.catalog_path)
+    catalog = await SqliteCatalogReader.open(settings.catalog_path)
     try:
         assert (await catalog.generation()).number == 1
     finally:
@@ -115,7 +126,7 @@ async def test_editing_a_file_makes_the_index_stale(
     assert report is not None
     assert report.generation == 2
     assert await index_is_current(settings)
-    catalog = await Catalog.open(settings.catalog_path)
+    catalog = await SqliteCatalogReader.open(settings.catalog_path)
     try:
         document = await catalog.get_document(
             "assignments", "vraaggestuurde-professionaliteit", dt.datetime.now(dt.UTC)
@@ -200,7 +211,7 @@ async def test_a_catalog_with_an_old_schema_is_rebuilt(
     assert report is not None
     assert report.documents == 2
     assert await index_is_current(settings)
-    catalog = await Catalog.open(settings.catalog_path)
+    catalog = await SqliteCatalogReader.open(settings.catalog_path)
     try:
         generation = await catalog.generation()
     finally:
@@ -257,7 +268,7 @@ async def test_a_corrupt_catalog_from_the_start_is_replaced(
 async def test_generation_increases_per_build(folder: ContentFolder, settings: Settings) -> None:
     numbers = [(await build_index(settings)).generation for _ in range(3)]
     assert numbers == [1, 2, 3]
-    catalog = await Catalog.open(settings.catalog_path)
+    catalog = await SqliteCatalogReader.open(settings.catalog_path)
     try:
         generation = await catalog.generation()
     finally:
@@ -271,7 +282,7 @@ async def test_a_reader_opened_before_a_rebuild_sees_the_new_generation(
     folder: ContentFolder, settings: Settings
 ) -> None:
     await build_index(settings)
-    catalog = await Catalog.open(settings.catalog_path)
+    catalog = await SqliteCatalogReader.open(settings.catalog_path)
     try:
         now = dt.datetime.now(dt.UTC)
         before = await catalog.generation()
@@ -296,7 +307,7 @@ async def test_a_reader_survives_a_rebuild_after_a_schema_change(
     folder: ContentFolder, settings: Settings
 ) -> None:
     await build_index(settings)
-    catalog = await Catalog.open(settings.catalog_path)
+    catalog = await SqliteCatalogReader.open(settings.catalog_path)
     try:
         set_schema_version(settings.catalog_path, "0")
         report = await ensure_index(settings)
@@ -311,8 +322,8 @@ async def test_a_reader_survives_a_rebuild_after_a_schema_change(
 async def _served(settings: Settings) -> tuple[list[tuple[str, str]], dict[str, int], set[str]]:
     """What a worker would serve: documents, vocabulary counts, search hits for a word."""
     from caseapi.api.readers import Readers
+    from caseapi.search.interface import SearchFilters
     from caseapi.search.query import parse_query
-    from caseapi.search.searcher import SearchFilters
 
     readers = await Readers.open(settings)
     try:
@@ -322,13 +333,11 @@ async def _served(settings: Settings) -> tuple[list[tuple[str, str]], dict[str, 
         )
         words = await readers.catalog.vocabulary()
         search = readers.search
-        outcome = await search.run(
-            search.search, parse_query("vakmanschap"), SearchFilters(), 0, 100
-        )
+        outcome = await search.search(parse_query("vakmanschap"), SearchFilters(), 0, 100, now)
         return (
             [(document.collection, document.slug) for document in documents],
             {word: count.documents for word, count in words.items()},
-            {hit.slug for hit in outcome.hits},
+            {match.facts.slug for match in outcome.matches},
         )
     finally:
         await readers.close()

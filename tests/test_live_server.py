@@ -33,7 +33,7 @@ import httpx
 import pytest
 
 from caseapi.api.readers import POLL_SECONDS
-from caseapi.catalog.reader import SCHEMA_VERSION
+from caseapi.catalog.schema import SCHEMA_VERSION
 from caseapi.indexing.build import build_index
 from caseapi.settings import Settings
 from tests import servers

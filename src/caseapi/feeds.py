@@ -19,6 +19,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from caseapi.models import AMSTERDAM, Document
+from caseapi.publication import document_url
 
 FeedFormat = Literal["json", "atom", "rss"]
 FEED_FORMATS: tuple[FeedFormat, ...] = ("json", "atom", "rss")
@@ -108,7 +109,7 @@ _json_encoder = msgspec.json.Encoder()
 
 def item_url(base_url: str, document: Document) -> str:
     """The frontend URL of ``document``; also its feed id, which an edit never changes."""
-    return f"{base_url}/{document.collection}/{document.slug}"
+    return document_url(base_url, document.collection, document.slug)
 
 
 def changed_at(document: Document) -> dt.datetime:

@@ -1,4 +1,4 @@
-"""The content model: what editors write (front matter) and what the loader produces."""
+"""The content model: the documents the loader produces, and what every package shares."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 Collection = Literal["assignments", "posts"]
 COLLECTIONS: tuple[Collection, ...] = ("assignments", "posts")
+# What one document of a collection is called in API answers ("type") and search filters.
+DocumentType = Literal["assignment", "post"]
+DOCUMENT_TYPES: dict[Collection, DocumentType] = {"assignments": "assignment", "posts": "post"}
 Language = Literal["nl", "en"]
 Severity = Literal["error", "warning"]
 
 YearMonth = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=200)]
 
 
 class Period(msgspec.Struct, forbid_unknown_fields=True):
@@ -33,38 +35,6 @@ class Publication(msgspec.Struct, forbid_unknown_fields=True):
 
     title: str
     url: str | None = None
-
-
-class AssignmentFrontMatter(msgspec.Struct, kw_only=True):
-    """Front matter of ``content/assignments/<slug>.md``, as the editor writes it."""
-
-    title: str
-    summary: str
-    clients: list[str]
-    period: Period | None = None
-    work: list[str] = []
-    contact: str | None = None
-    publications: list[Publication] = []
-    tags: list[str] = []
-    date: dt.date | None = None
-    draft: bool = False
-    lang: Language = "nl"
-    slug: Slug | None = None
-
-
-class PostFrontMatter(msgspec.Struct, kw_only=True):
-    """Front matter of ``content/posts/<slug>.md``, as the editor writes it."""
-
-    title: str
-    date: dt.datetime
-    author: str | None = None
-    summary: str | None = None
-    tags: list[str] = []
-    draft: bool = False
-    publish_at: dt.datetime | None = None
-    updated: dt.datetime | None = None
-    lang: Language = "nl"
-    slug: Slug | None = None
 
 
 class Section(msgspec.Struct, kw_only=True):

@@ -20,7 +20,8 @@ from caseapi import __version__
 from caseapi.api.admin import reindex
 from caseapi.api.assignments import AssignmentController
 from caseapi.api.feeds import FEED_ROUTES
-from caseapi.api.http.caching import ResponseCache, representation_middleware
+from caseapi.api.http.cache import ResponseCache
+from caseapi.api.http.caching import representation_middleware
 from caseapi.api.http.edge import Edge, rate_limits
 from caseapi.api.http.problems import http_exception_handler, internal_error_handler
 from caseapi.api.posts import PostController
@@ -28,10 +29,8 @@ from caseapi.api.readers import Readers
 from caseapi.api.search import SearchController
 from caseapi.api.status import content_errors, health
 from caseapi.api.tags import list_tags
-from caseapi.catalog.reader import Catalog
 from caseapi.indexing.build import ensure_index
 from caseapi.indexing.watcher import watch_content
-from caseapi.search.searcher import SearchIndex
 from caseapi.settings import Settings
 
 SWAGGER_ASSETS = "/schema/assets"
@@ -62,17 +61,9 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
                 await watcher
             await readers.close()
 
-    def provide_catalog(state: State) -> Catalog:
-        readers: Readers = state.readers
-        return readers.catalog
-
     def provide_readers(state: State) -> Readers:
         readers: Readers = state.readers
         return readers
-
-    def provide_search(state: State) -> SearchIndex:
-        readers: Readers = state.readers
-        return readers.search
 
     def provide_settings() -> Settings:
         return settings
@@ -95,8 +86,6 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
             ),
         ],
         dependencies={
-            "catalog": Provide(provide_catalog, sync_to_thread=False),
-            "search": Provide(provide_search, sync_to_thread=False),
             "readers": Provide(provide_readers, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },

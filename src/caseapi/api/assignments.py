@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter, QueryParameter
 
-from caseapi.api.documents import assignment_detail, assignment_item, last_modified_header
+from caseapi.api.collections import CollectionRoutes
+from caseapi.api.documents import assignment_detail, assignment_item
 from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import not_modified_spec
 from caseapi.api.http.problems import problem_spec
@@ -21,18 +20,24 @@ from caseapi.api.listing import (
     SortParameter,
     TagParameter,
     YearParameter,
-    fetch_page,
     fields_query,
-    link_header,
-    parse_fields,
 )
+from caseapi.api.readers import Readers
 from caseapi.api.schemas import AssignmentDetail, AssignmentItem, AssignmentPage
-from caseapi.catalog.reader import Catalog, Filters
+from caseapi.catalog.interface import Filters
 from caseapi.models import SLUG_PATTERN
 from caseapi.settings import Settings
 
 LIST_FIELDS = AssignmentItem.__struct_fields__
 FieldsParameter = Annotated[str | None, fields_query(LIST_FIELDS)]
+ASSIGNMENTS = CollectionRoutes(
+    "assignments",
+    "assignment",
+    item=assignment_item,
+    detail=assignment_detail,
+    page=lambda items, meta: AssignmentPage(data=items, meta=meta),
+    fields=LIST_FIELDS,
+)
 
 
 class AssignmentController(Controller):
@@ -50,7 +55,7 @@ class AssignmentController(Controller):
     async def list_assignments(
         self,
         request: Request[Any, Any, Any],
-        catalog: NamedDependency[Catalog],
+        readers: NamedDependency[Readers],
         settings: NamedDependency[Settings],
         tag: TagParameter = None,
         client: Annotated[
@@ -68,14 +73,16 @@ class AssignmentController(Controller):
         fields: FieldsParameter = None,
     ) -> Response[AssignmentPage]:
         """Public assignments, newest first unless ``sort`` says otherwise."""
-        selected = parse_fields(fields, LIST_FIELDS)
-        filters = Filters(tag=tag, client=client, work=work, year=year)
-        documents, meta = await fetch_page(catalog, "assignments", filters, sort, page, limit)
-        body = AssignmentPage(
-            data=[assignment_item(document, settings.base_url, selected) for document in documents],
-            meta=meta,
+        return await ASSIGNMENTS.list_page(
+            request,
+            readers,
+            settings,
+            Filters(tag=tag, client=client, work=work, year=year),
+            sort,
+            page,
+            limit,
+            fields,
         )
-        return Response(body, headers={"Link": link_header(settings.api_url, request, meta)})
 
     @get(
         "/{slug:str}",
@@ -89,7 +96,7 @@ class AssignmentController(Controller):
     )
     async def get_assignment(
         self,
-        catalog: NamedDependency[Catalog],
+        readers: NamedDependency[Readers],
         settings: NamedDependency[Settings],
         slug: Annotated[
             str,
@@ -99,10 +106,4 @@ class AssignmentController(Controller):
         ],
     ) -> Response[AssignmentDetail]:
         """One public assignment with its rendered body and sections."""
-        document = await catalog.get_document("assignments", slug, dt.datetime.now(dt.UTC))
-        if document is None:
-            raise NotFoundException(detail=f"There is no assignment '{slug}'.")
-        return Response(
-            assignment_detail(document, settings.base_url),
-            headers=last_modified_header(document),
-        )
+        return await ASSIGNMENTS.one(readers, settings, slug)

@@ -8,16 +8,12 @@ from typing import Any
 from caseapi.api.http.conditional import http_date
 from caseapi.api.schemas import AssignmentDetail, AssignmentItem, PostDetail, PostItem
 from caseapi.models import AMSTERDAM, Document
+from caseapi.publication import document_url
 
 
 def local(moment: dt.datetime) -> dt.datetime:
     """Times are shown in Amsterdam, with their offset (the catalog stores UTC)."""
     return moment.astimezone(AMSTERDAM)
-
-
-def document_url(base_url: str, document: Document) -> str:
-    """Where the frontend shows ``document``."""
-    return f"{base_url}/{document.collection}/{document.slug}"
 
 
 def last_modified_header(document: Document) -> dict[str, str]:
@@ -31,7 +27,7 @@ def assignment_fields(document: Document, base_url: str) -> dict[str, Any]:
     return {
         "type": "assignment",
         "slug": document.slug,
-        "url": document_url(base_url, document),
+        "url": document_url(base_url, document.collection, document.slug),
         "title": document.title,
         "summary": document.summary,
         "clients": document.clients,
@@ -49,7 +45,7 @@ def post_fields(document: Document, base_url: str) -> dict[str, Any]:
     return {
         "type": "post",
         "slug": document.slug,
-        "url": document_url(base_url, document),
+        "url": document_url(base_url, document.collection, document.slug),
         "title": document.title,
         "summary": document.summary,
         "author": document.author,

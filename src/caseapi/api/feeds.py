@@ -20,7 +20,8 @@ from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import not_modified_spec
 from caseapi.api.http.problems import problem_spec
 from caseapi.api.listing import PageNumber, TagParameter
-from caseapi.catalog.reader import Catalog, Filters
+from caseapi.api.readers import Readers
+from caseapi.catalog.interface import CatalogReader, Filters
 from caseapi.feeds import (
     FEED_FORMATS,
     MEDIA_TYPES,
@@ -53,7 +54,7 @@ def feed_path(name: FeedName, feed_format: FeedFormat) -> str:
 
 
 async def serve_feed(
-    catalog: Catalog,
+    catalog: CatalogReader,
     settings: Settings,
     name: FeedName,
     feed_format: FeedFormat,
@@ -101,12 +102,12 @@ async def serve_feed(
 
 def _feed_route(name: FeedName, feed_format: FeedFormat) -> HTTPRouteHandler:
     async def feed(
-        catalog: NamedDependency[Catalog],
+        readers: NamedDependency[Readers],
         settings: NamedDependency[Settings],
         tag: TagParameter = None,
         page: PageNumber = 1,
     ) -> Response[bytes]:
-        return await serve_feed(catalog, settings, name, feed_format, tag, page)
+        return await serve_feed(readers.catalog, settings, name, feed_format, tag, page)
 
     media_type = MEDIA_TYPES[feed_format]
     body = JsonFeed if feed_format == "json" else str

@@ -12,7 +12,7 @@ from litestar.exceptions import ClientException
 from litestar.params import QueryParameter
 
 from caseapi.api.schemas import PageMeta
-from caseapi.catalog.reader import Catalog, Filters, SortKey
+from caseapi.catalog.interface import CatalogReader, Filters, SortKey
 from caseapi.models import Collection, Document
 
 DEFAULT_PAGE_SIZE = 20
@@ -76,7 +76,7 @@ def parse_fields(raw: str | None, allowed: tuple[str, ...]) -> frozenset[str] | 
 
 
 async def fetch_page(
-    catalog: Catalog,
+    catalog: CatalogReader,
     collection: Collection,
     filters: Filters,
     sort: SortKey,

@@ -13,8 +13,10 @@ import contextlib
 import datetime as dt
 import logging
 
-from caseapi.catalog.reader import Catalog
-from caseapi.search.searcher import SearchIndex
+from caseapi.catalog.interface import CatalogReader
+from caseapi.catalog.reader import SqliteCatalogReader
+from caseapi.search.interface import SearchReader
+from caseapi.search.searcher import WhooshSearcher
 from caseapi.search.vocabulary import Vocabulary
 from caseapi.settings import Settings
 
@@ -27,7 +29,7 @@ POLL_SECONDS = 0.25
 class Readers:
     """The catalog and search index a process serves from."""
 
-    def __init__(self, settings: Settings, catalog: Catalog, search: SearchIndex) -> None:
+    def __init__(self, settings: Settings, catalog: CatalogReader, search: SearchReader) -> None:
         self.settings = settings
         self.catalog = catalog
         self.search = search
@@ -39,9 +41,8 @@ class Readers:
     @classmethod
     async def open(cls, settings: Settings) -> Readers:
         """Open the catalog and the index of its current generation."""
-        readers = cls(
-            settings, await Catalog.open(settings.catalog_path), SearchIndex(settings.base_url)
-        )
+        catalog = await SqliteCatalogReader.open(settings.catalog_path)
+        readers = cls(settings, catalog, WhooshSearcher())
         await readers.refresh()
         return readers
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from caseapi.catalog.reader import TagCount
+from caseapi.catalog.interface import TagCount
 from caseapi.models import ContentProblem, Language, Period, Publication, Section
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Annotated, Any
 
@@ -15,14 +16,52 @@ from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import not_modified_spec
 from caseapi.api.http.problems import problem_spec
 from caseapi.api.listing import TagParameter, YearParameter, link_header
+from caseapi.api.readers import Readers
 from caseapi.api.schemas import PageMeta
+from caseapi.models import DOCUMENT_TYPES
+from caseapi.publication import document_url
+from caseapi.search.interface import (
+    Completion,
+    Facets,
+    HitType,
+    Match,
+    SearchFilters,
+)
 from caseapi.search.query import MAX_QUERY_LENGTH, QueryError, clean, parse_query
-from caseapi.search.searcher import Completion, Facets, Hit, HitType, SearchFilters, SearchIndex
+from caseapi.search.snippets import highlight_title
 from caseapi.settings import Settings
 
 MAX_SEARCH_PAGE_SIZE = 50
 MAX_SEARCH_PAGE = 100
 MAX_SUGGESTIONS = 10
+
+
+class Hit(msgspec.Struct, kw_only=True):
+    """One search result."""
+
+    type: HitType
+    slug: str
+    title: str
+    title_html: str
+    url: str
+    date: dt.datetime
+    score: float
+    snippets: list[str]
+
+
+def hit(match: Match, base_url: str) -> Hit:
+    """How a match is shown: its frontend URL, its title with the matching words marked."""
+    facts = match.facts
+    return Hit(
+        type=DOCUMENT_TYPES[facts.collection],
+        slug=facts.slug,
+        title=facts.title,
+        title_html=highlight_title(facts.title, facts.lang, match.terms),
+        url=document_url(base_url, facts.collection, facts.slug),
+        date=dt.datetime.fromisoformat(facts.date),
+        score=match.score,
+        snippets=[match.snippet],
+    )
 
 
 class SearchPage(msgspec.Struct, kw_only=True):
@@ -71,7 +110,7 @@ class SearchController(Controller):
     async def search(
         self,
         request: Request[Any, Any, Any],
-        search: NamedDependency[SearchIndex],
+        readers: NamedDependency[Readers],
         settings: NamedDependency[Settings],
         q: QueryText,
         type: Annotated[
@@ -97,7 +136,8 @@ class SearchController(Controller):
         except QueryError as error:
             raise ClientException(detail=str(error)) from None
         filters = SearchFilters(type=type, tag=tag or None, year=year)
-        outcome = await search.run(search.search, parsed, filters, (page - 1) * limit, limit)
+        now = dt.datetime.now(dt.UTC)
+        outcome = await readers.search.search(parsed, filters, (page - 1) * limit, limit, now)
         pages = max(1, math.ceil(outcome.total / limit))
         meta = PageMeta(
             page=page,
@@ -108,7 +148,7 @@ class SearchController(Controller):
             prev=min(page - 1, pages) if page > 1 else None,
         )
         body = SearchPage(
-            data=outcome.hits,
+            data=[hit(match, settings.base_url) for match in outcome.matches],
             meta=meta,
             facets=outcome.facets,
             suggestion=outcome.suggestion,
@@ -124,7 +164,7 @@ class SearchController(Controller):
     )
     async def suggest(
         self,
-        search: NamedDependency[SearchIndex],
+        readers: NamedDependency[Readers],
         q: QueryText,
         limit: Annotated[
             int, QueryParameter(ge=1, le=MAX_SUGGESTIONS, description="Completions per kind.")
@@ -133,4 +173,4 @@ class SearchController(Controller):
         """Words that complete the last word typed, then titles with a word starting so."""
         if not clean(q):
             raise ClientException(detail="Type at least one letter to get completions.")
-        return SuggestionList(data=await search.run(search.suggest, q, limit))
+        return SuggestionList(data=await readers.search.suggest(q, limit, dt.datetime.now(dt.UTC)))

@@ -9,8 +9,8 @@ from litestar.di import NamedDependency
 
 from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import not_modified_spec
+from caseapi.api.readers import Readers
 from caseapi.api.schemas import ContentErrorList, DocumentCounts, Health
-from caseapi.catalog.reader import Catalog
 
 
 @get(
@@ -20,8 +20,9 @@ from caseapi.catalog.reader import Catalog
     opt=cache_family("status"),
     responses={304: not_modified_spec()},
 )
-async def health(catalog: NamedDependency[Catalog]) -> Health:
+async def health(readers: NamedDependency[Readers]) -> Health:
     """Document counts, index generation and how many content files have problems."""
+    catalog = readers.catalog
     generation = await catalog.generation()
     counts = await catalog.counts(dt.datetime.now(dt.UTC))
     problems = await catalog.problems()
@@ -43,8 +44,8 @@ async def health(catalog: NamedDependency[Catalog]) -> Health:
     opt=cache_family("status"),
     responses={304: not_modified_spec()},
 )
-async def content_errors(catalog: NamedDependency[Catalog]) -> ContentErrorList:
+async def content_errors(readers: NamedDependency[Readers]) -> ContentErrorList:
     """Every file that could not be served (errors) and every warning, with file, line and field."""
-    problems = await catalog.problems()
+    problems = await readers.catalog.problems()
     errors = sum(problem.severity == "error" for problem in problems)
     return ContentErrorList(data=problems, errors=errors, warnings=len(problems) - errors)

@@ -9,8 +9,8 @@ from litestar.di import NamedDependency
 
 from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import not_modified_spec
+from caseapi.api.readers import Readers
 from caseapi.api.schemas import TagList
-from caseapi.catalog.reader import Catalog
 
 
 @get(
@@ -20,6 +20,6 @@ from caseapi.catalog.reader import Catalog
     opt=cache_family("lists"),
     responses={304: not_modified_spec()},
 )
-async def list_tags(catalog: NamedDependency[Catalog]) -> TagList:
+async def list_tags(readers: NamedDependency[Readers]) -> TagList:
     """Tags of public documents, most used first."""
-    return TagList(data=await catalog.tags(dt.datetime.now(dt.UTC)))
+    return TagList(data=await readers.catalog.tags(dt.datetime.now(dt.UTC)))

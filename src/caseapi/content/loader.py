@@ -15,17 +15,15 @@ from typing import Any
 
 import msgspec
 
+from caseapi.content.claims import SlugClaims
 from caseapi.content.fields import Converted, convert_fields, period_end_date
+from caseapi.content.files import content_files, real_path
 from caseapi.content.frontmatter import FrontMatterError, split
 from caseapi.content.markdown import render_markdown
-from caseapi.models import AMSTERDAM, COLLECTIONS, Collection, ContentProblem, Document, FileStamp
+from caseapi.models import AMSTERDAM, COLLECTIONS, Collection, ContentProblem, Document
 from caseapi.slugs import slugify
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# Editors' temporary and backup files: never content, never an error.
-_TEMPORARY_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", "~")
-_TEMPORARY_PREFIXES = (".", "#", "~$")
-_TEMPORARY_NAMES = {"4913"}  # vim's write test file
 
 
 class LoadResult(msgspec.Struct):
@@ -45,70 +43,6 @@ class FolderLoad(msgspec.Struct):
     problems: list[ContentProblem]
 
 
-def is_ignored(relative: Path) -> bool:
-    """Hidden, temporary and backup files, and folders, are not content."""
-    return _ignored_name(relative.as_posix())
-
-
-def _ignored_name(relative: str) -> bool:
-    for part in relative.split("/"):
-        if part.startswith(_TEMPORARY_PREFIXES) or part in _TEMPORARY_NAMES:
-            return True
-    return relative.endswith(_TEMPORARY_SUFFIXES)
-
-
-def real_path(path: Path) -> Path:
-    """Where ``path`` really is, links followed.
-
-    Not ``Path.resolve()``: it raises on a link loop (``posts/a.md -> a.md``), and one
-    such link crashed every build; a loop is then refused when the file is opened.
-    """
-    return Path(os.path.realpath(path))
-
-
-def content_files(content_dir: Path) -> list[Path]:
-    """Every candidate file below ``content_dir``, relative, sorted.
-
-    Symlinks are followed only while they stay inside the folder, so an editor
-    cannot publish ``/etc/passwd`` by linking to it.
-    """
-    return [Path(name) for name in _content_names(content_dir)]
-
-
-def _content_names(content_dir: Path) -> list[str]:
-    """``content_files`` as relative POSIX strings: every live update lists the folder,
-    and at 10,000 files path objects cost more than the listing itself."""
-    root = os.path.realpath(content_dir)
-    found: list[str] = []
-    # os.walk does not descend into linked folders, so a link cannot pull a tree in.
-    for folder, subfolders, files in os.walk(root):
-        base = os.path.relpath(folder, root)
-        prefix = "" if base == "." else base.replace(os.sep, "/") + "/"
-        subfolders[:] = sorted(name for name in subfolders if not _ignored_name(name))
-        for name in subfolders:
-            linked = os.path.join(folder, name)
-            if os.path.islink(linked) and not Path(real_path(Path(linked))).is_relative_to(root):
-                found.append(prefix + name)  # reported by load_file, not skipped in silence
-        for name in files:
-            relative = prefix + name
-            if not _ignored_name(relative):
-                found.append(relative)
-    # Sorted as the paths would be: part by part.
-    return sorted(found, key=lambda name: name.split("/"))
-
-
-def stamp_folder(content_dir: Path) -> dict[str, FileStamp]:
-    """Size and mtime of every content file, to notice edits since the last build."""
-    stamps: dict[str, FileStamp] = {}
-    for relative in _content_names(content_dir):
-        try:
-            stat = os.stat(os.path.join(content_dir, relative))
-        except OSError:
-            continue
-        stamps[relative] = FileStamp(stat.st_size, stat.st_mtime_ns)
-    return stamps
-
-
 def load_folder(content_dir: Path) -> FolderLoad:
     """Load every file; the first file (by path) to claim a slug keeps it."""
     results = [load_file(content_dir, relative) for relative in content_files(content_dir)]
@@ -116,30 +50,19 @@ def load_folder(content_dir: Path) -> FolderLoad:
 
 
 def resolve_slugs(results: list[LoadResult]) -> FolderLoad:
-    """Turn per-file results into a folder load, refusing duplicate slugs."""
+    """Turn per-file results into a folder load; the first file by path keeps a slug."""
     documents: list[Document] = []
     problems: list[ContentProblem] = []
-    owners: dict[tuple[str, str], str] = {}
+    claims = SlugClaims()
     for result in sorted(results, key=lambda item: item.path):
         problems.extend(result.problems)
         document = result.document
         if document is None:
             continue
-        key = (document.collection, document.slug)
-        if key in owners:
-            problems.append(
-                ContentProblem(
-                    path=result.path,
-                    line=result.slug_line,
-                    field="slug",
-                    message=(
-                        f"The slug '{document.slug}' is already used by {owners[key]}; "
-                        "rename this file or set a different 'slug:'."
-                    ),
-                )
-            )
+        taken = claims.claim(result.path, document, result.slug_line)
+        if taken is not None:
+            problems.append(taken)
             continue
-        owners[key] = result.path
         documents.append(document)
     return FolderLoad(documents=documents, problems=problems)
 

@@ -1,4 +1,4 @@
-"""Builds: content folder -> catalog, as one new generation."""
+"""Full builds: the whole content folder -> catalog and search index, as one new generation."""
 
 from __future__ import annotations
 
@@ -14,18 +14,14 @@ from pathlib import Path
 
 import msgspec
 
-from caseapi.catalog.reader import SCHEMA_VERSION, read_index_state
-from caseapi.catalog.writer import CatalogWriter
-from caseapi.content.loader import LoadResult, content_files, load_file, resolve_slugs, stamp_folder
+from caseapi.catalog.schema import SCHEMA_VERSION, read_index_state
+from caseapi.catalog.writer import SqliteCatalogWriter
+from caseapi.content.files import content_files, stamp_folder
+from caseapi.content.loader import LoadResult, load_file, resolve_slugs
 from caseapi.indexing.locks import write_lock
 from caseapi.indexing.sync import SyncReport, sync_index
 from caseapi.search.vocabulary import count_words, document_words
-from caseapi.search.writer import (
-    build_search_index,
-    remove_stale_indexes,
-    search_folder_name,
-    search_index_exists,
-)
+from caseapi.search.writer import WhooshSearchWriter
 from caseapi.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -112,25 +108,24 @@ async def _build(settings: Settings, on_progress: Progress | None) -> BuildRepor
     read = await asyncio.to_thread(load_all, settings.content_dir, on_progress)
     results = read.results
     folder = resolve_slugs(results)
-    writer = await CatalogWriter.open(settings.catalog_path)
+    search = WhooshSearchWriter(settings.index_dir)
+    catalog = await SqliteCatalogWriter.open(settings.catalog_path)
     try:
         # The search index of the coming generation is complete on disk before the
         # catalog names it, so readers that see the new generation find its index.
-        search_folder = search_folder_name(await writer.generation() + 1)
+        search_folder = search.folder_name(await catalog.generation() + 1)
         # Live updates change the generation, not the folder: ask which one is in use.
         previous_folder = (await read_index_state(settings.catalog_path)).search_folder
         processes = min(cores(), MAX_PROCESSES) if len(results) >= PARALLEL_FROM else 1
-        await asyncio.to_thread(
-            build_search_index, settings.index_dir / search_folder, folder.documents, processes
-        )
+        await asyncio.to_thread(search.build, search_folder, folder.documents, processes)
         vocabulary = count_words(folder.documents, dt.datetime.now(dt.UTC), read.words)
-        generation = await writer.replace_all(
+        generation = await catalog.replace_all(
             folder.documents, folder.problems, stamps, vocabulary, search_folder
         )
     finally:
-        await writer.close()
+        await catalog.close()
     # Keep the previous generation's index: a reader may still be searching it.
-    remove_stale_indexes(settings.index_dir, keep={search_folder, previous_folder or search_folder})
+    search.remove_stale(keep={search_folder, previous_folder or search_folder})
     errors = sum(problem.severity == "error" for problem in folder.problems)
     return BuildReport(
         generation=generation,
@@ -147,16 +142,8 @@ async def index_is_usable(settings: Settings) -> bool:
     return (
         state.schema_version == SCHEMA_VERSION
         and state.search_folder is not None
-        and search_index_exists(settings.index_dir / state.search_folder)
+        and WhooshSearchWriter(settings.index_dir).exists(state.search_folder)
     )
-
-
-async def index_is_current(settings: Settings) -> bool:
-    """True when the index is usable and matches the folder's files."""
-    if not await index_is_usable(settings):
-        return False
-    state = await read_index_state(settings.catalog_path)
-    return state.files == stamp_folder(settings.content_dir)
 
 
 async def ensure_index(settings: Settings) -> BuildReport | SyncReport | None:

@@ -40,10 +40,14 @@ class ParsedQuery(msgspec.Struct, frozen=True):
     include: tuple[Part, ...]
     exclude: tuple[Part, ...]
 
-    @property
-    def words(self) -> list[str]:
-        """The included words, phrases split up, in order."""
-        return [word for part in self.include for word in part.text.split()]
+    def text(self) -> str:
+        """The query as a visitor would type it: what ``parse_query`` reads back as this."""
+        included = [
+            f'"{part.text}"' if part.phrase else f"{part.text}*" if part.prefix else part.text
+            for part in self.include
+        ]
+        excluded = [f'-"{part.text}"' if part.phrase else f"-{part.text}" for part in self.exclude]
+        return " ".join(included + excluded)
 
 
 def clean(text: str) -> str:

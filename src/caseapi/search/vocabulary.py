@@ -12,12 +12,13 @@ import datetime as dt
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from caseapi.models import Document, WordCount
+from caseapi.publication import earliest_release, is_searchable, pending_release
 from caseapi.search.compounds import split_compound
 from caseapi.slugs import fold
 
@@ -64,21 +65,13 @@ def count_words(
     counts: Counter[str] = Counter()
     release: dict[str, dt.datetime | None] = {}
     for document in documents:
-        if document.draft:
+        if not is_searchable(document):
             continue
-        scheduled = (
-            document.publish_at if document.publish_at and document.publish_at > now else None
-        )
+        pending = pending_release(document, now)
         words = known.get(document.path)
         for word in words if words is not None else document_words(document):
             counts[word] += 1
-            if word not in release:
-                release[word] = scheduled
-            elif scheduled is None:
-                release[word] = None
-            else:
-                earlier = release[word]
-                release[word] = None if earlier is None else min(earlier, scheduled)
+            release[word] = earliest_release(release[word], pending) if word in release else pending
     return {
         word: WordCount(documents=count, visible_from=release[word])
         for word, count in counts.items()
@@ -109,13 +102,7 @@ class Vocabulary:
             if kept is None or documents > kept[1]:
                 best[key] = (word, documents)
             release = count.visible_from.timestamp() if count.visible_from else None
-            if release is None:
-                releases[key] = None
-            elif key not in releases:
-                releases[key] = release
-            else:
-                earlier = releases[key]
-                releases[key] = None if earlier is None else min(earlier, release)
+            releases[key] = earliest_release(releases[key], release) if key in releases else release
         self._folded = sorted(best)
         self._entries = [(best[key][0], totals[key]) for key in self._folded]
         self._counts = {key: totals[key] for key in self._folded}
@@ -168,9 +155,13 @@ class Vocabulary:
         )
         return [self._entries[bisect.bisect_left(self._folded, m)][0] for _, _, m in ranked[:limit]]
 
-    def correct(self, word: str) -> str | None:
-        """The word a visitor probably meant, or ``None`` when ``word`` is known or hopeless."""
-        if word in self:
+    def correct(self, word: str, known: Callable[[str], bool] | None = None) -> str | None:
+        """The word a visitor probably meant, or ``None`` when ``word`` is known or hopeless.
+
+        ``known`` says whether a word is known; by default, whether it is in this
+        vocabulary (search asks the index, which also knows its stems).
+        """
+        if (known or self.__contains__)(word):
             return None
         candidates = self.similar(word, limit=1)
         return candidates[0] if candidates else None

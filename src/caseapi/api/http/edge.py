@@ -11,15 +11,12 @@
   ``Origin`` to it (dropping ``Accept-Encoding``), and with ``*`` it answers
   without ``Access-Control-Allow-Origin`` when no ``Origin`` was sent, so a
   shared cache could hand that copy to a browser that needs the header.
-- Security headers on every answer; the OpenAPI page gets a policy that allows
-  exactly its own scripts (``html_security_policy``).
+- Security headers on every answer (``security.py``).
 - One JSON access-log record per request on the ``caseapi.access`` logger.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import re
 import time
@@ -30,6 +27,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 
 from caseapi.api.http.problems import PROBLEM_MEDIA_TYPE, problem_bytes
+from caseapi.api.http.security import with_security_headers
 from caseapi.settings import HttpSettings
 
 if TYPE_CHECKING:
@@ -38,8 +36,6 @@ if TYPE_CHECKING:
 access_log = logging.getLogger("caseapi.access")
 # The response cache notes in the scope's state what it did, for the access log.
 CACHE_STATE_KEY = "caseapi.cache"
-API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-REFERRER_POLICY = "no-referrer"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = (
     "ETag, Last-Modified, Link, Retry-After, "
@@ -49,7 +45,6 @@ PREFLIGHT_MAX_AGE = "7200"  # what Chromium allows at most
 # Paths that rate limits leave alone: health checks and the API's own documentation.
 NOT_RATE_LIMITED = ["^/health$", "^/schema"]
 _HEADER_NAMES = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+(?:\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*")
-_INLINE = re.compile(rb"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 class Edge:
@@ -142,12 +137,7 @@ class Edge:
         allowed: bool,
     ) -> list[tuple[bytes, bytes]]:
         names = {name.lower() for name, _ in headers}
-        if b"x-content-type-options" not in names:
-            headers.append((b"x-content-type-options", b"nosniff"))
-        if b"content-security-policy" not in names:
-            headers.append((b"content-security-policy", API_POLICY.encode()))
-        if b"referrer-policy" not in names:
-            headers.append((b"referrer-policy", REFERRER_POLICY.encode()))
+        headers = with_security_headers(headers, names)
         if status >= 400 and b"cache-control" not in names:
             headers.append((b"cache-control", b"no-store"))
         if self.any_origin:
@@ -178,29 +168,6 @@ def rate_limits(settings: HttpSettings) -> list[DefineMiddleware]:
         exclude=NOT_RATE_LIMITED,
     )
     return [config.middleware]
-
-
-def html_security_policy(body: bytes) -> str:
-    """A Content-Security-Policy for an HTML page that allows exactly its own inline code."""
-    hashes: dict[bytes, list[str]] = {b"script": [], b"style": []}
-    for match in _INLINE.finditer(body):
-        tag, attributes, content = match.groups()
-        if b"src=" in attributes.lower() or not content:
-            continue
-        digest = base64.b64encode(hashlib.sha256(content).digest()).decode()
-        hashes[tag.lower()].append(f"'sha256-{digest}'")
-    return "; ".join(
-        (
-            "default-src 'none'",
-            " ".join(("script-src 'self'", *hashes[b"script"])),
-            " ".join(("style-src 'self'", *hashes[b"style"])),
-            "img-src 'self' data:",
-            "connect-src 'self'",
-            "base-uri 'none'",
-            "form-action 'none'",
-            "frame-ancestors 'none'",
-        )
-    )
 
 
 def _lowered(headers: Any) -> list[tuple[bytes, bytes]]:

@@ -1,0 +1,74 @@
+"""What ``/assignments`` and ``/posts`` share: a page of public items, one document in full."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from litestar import Request, Response
+from litestar.exceptions import NotFoundException
+
+from caseapi.api.documents import last_modified_header
+from caseapi.api.listing import fetch_page, link_header, parse_fields
+from caseapi.api.readers import Readers
+from caseapi.api.schemas import PageMeta
+from caseapi.catalog.interface import Filters, SortKey
+from caseapi.models import Collection, Document
+from caseapi.settings import Settings
+
+Item = TypeVar("Item")
+Detail = TypeVar("Detail")
+Page = TypeVar("Page")
+
+
+class CollectionRoutes(Generic[Item, Detail, Page]):
+    """The handlers' common work for one collection, shaped by its own item and detail."""
+
+    def __init__(
+        self,
+        collection: Collection,
+        noun: str,
+        item: Callable[[Document, str, frozenset[str] | None], Item],
+        detail: Callable[[Document, str], Detail],
+        page: Callable[[list[Item], PageMeta], Page],
+        fields: tuple[str, ...],
+    ) -> None:
+        self.collection = collection
+        self.noun = noun
+        self.item = item
+        self.detail = detail
+        self.page = page
+        self.fields = fields
+
+    async def list_page(
+        self,
+        request: Request[Any, Any, Any],
+        readers: Readers,
+        settings: Settings,
+        filters: Filters,
+        sort: SortKey,
+        page: int,
+        limit: int,
+        fields: str | None,
+    ) -> Response[Page]:
+        """One page of public items with only the ``fields`` asked for, and its ``Link``."""
+        selected = parse_fields(fields, self.fields)
+        documents, meta = await fetch_page(
+            readers.catalog, self.collection, filters, sort, page, limit
+        )
+        body = self.page(
+            [self.item(document, settings.base_url, selected) for document in documents], meta
+        )
+        return Response(body, headers={"Link": link_header(settings.api_url, request, meta)})
+
+    async def one(self, readers: Readers, settings: Settings, slug: str) -> Response[Detail]:
+        """One public document in full; a 404 problem when there is none by that slug."""
+        document = await readers.catalog.get_document(
+            self.collection, slug, dt.datetime.now(dt.UTC)
+        )
+        if document is None:
+            raise NotFoundException(detail=f"There is no {self.noun} '{slug}'.")
+        return Response(
+            self.detail(document, settings.base_url), headers=last_modified_header(document)
+        )
