@@ -12,8 +12,9 @@ import pytest
 from caseapi.catalog.reader import SqliteCatalogReader
 from caseapi.cli import main
 from tests.conftest import ContentFolder
+from tests.paths import DATA, ROOT
 
-SAMPLE_CONTENT = Path(__file__).parent.parent / "content"
+SAMPLE_CONTENT = ROOT / "content"
 
 
 @pytest.fixture(autouse=True)
@@ -279,7 +280,7 @@ def test_output_cut_short_by_a_pipe_is_not_a_crash(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    seeds = Path(__file__).parent / "data" / "seeds"
+    seeds = DATA / "seeds"
     command = [sys.executable, "-m", "caseapi.cli", "import", str(seeds), "--dry-run"]
     command += ["--content", str(tmp_path / "content")]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:

@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from caseapi.settings import Settings
+from tests.paths import ROOT
 
 VARIABLES = (
     "CASEAPI_CONTENT_DIR",
@@ -125,7 +126,7 @@ def test_settings_are_frozen() -> None:
 
 
 def test_every_variable_the_code_reads_is_in_the_readme() -> None:
-    root = Path(__file__).parent.parent
+    root = ROOT
     source = "\n".join(path.read_text() for path in (root / "src" / "caseapi").rglob("*.py"))
     read = set(re.findall(r'"(CASEAPI_[A-Z_]+[A-Z])"', source))
     readme = (root / "README.md").read_text()

@@ -1,4 +1,4 @@
-"""Split a content file into YAML front matter and Markdown body, safely.
+"""Content files: YAML front matter and Markdown body, split safely and written plainly.
 
 The YAML is read with a deliberately small schema: plain scalars stay text,
 only ``true``/``false`` and ``null`` get a type of their own. PyYAML's YAML 1.1
@@ -10,6 +10,7 @@ validator, which can then say exactly what is wrong with them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -19,6 +20,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 # Front matter is a handful of keys; anything this big is a mistake or an attack.
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_NESTING = 20
+# PyYAML folds plain scalars at 80 columns unless told otherwise.
+_NO_WRAP = 1 << 20
 
 _BLOCK_INDICATORS = re.compile(r"^[ \t]*((?:[-?][ \t]+)+)")
 _YAML11_WORDS = re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
@@ -218,3 +221,16 @@ def _check_and_map(
             child = (*path, index)
             key_lines[child] = item.start_mark.line + first_line
             _check_and_map(item, child, key_lines, first_line, seen, depth + 1)
+
+
+def write_file(fields: Mapping[str, Any], body: str, comments: Sequence[str] = ()) -> str:
+    """A content file's text: ``---``, comment lines, the fields, ``---``, the body.
+
+    One value per line, never folded (a summary stays one line to edit), in the
+    order given, with dates as YAML dates: what ``split`` reads back as written.
+    """
+    front = yaml.safe_dump(
+        dict(fields), allow_unicode=True, sort_keys=False, default_flow_style=None, width=_NO_WRAP
+    )
+    lines = [f"# {comment}" for comment in comments]
+    return "---\n" + "".join(f"{line}\n" for line in lines) + front + "---\n" + body

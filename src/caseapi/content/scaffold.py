@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import yaml
 
+from caseapi.content.frontmatter import write_file
 from caseapi.models import AMSTERDAM, Collection
 from caseapi.slugs import slugify
 
-_NO_WRAP = 10_000
 ASSIGNMENT_SECTIONS = ("Vraag", "Aanpak", "Resultaat")
 
 
@@ -60,10 +59,7 @@ def new_file_text(request: NewFile, today: dt.date) -> str:
         body = "Schrijf hier het bericht.\n"
     if not request.publish:
         fields["draft"] = True
-    front = yaml.safe_dump(
-        fields, allow_unicode=True, sort_keys=False, default_flow_style=None, width=_NO_WRAP
-    )
-    return f"---\n{front}---\n{body}"
+    return write_file(fields, body)
 
 
 def create_file(content_dir: Path, request: NewFile, *, now: dt.datetime | None = None) -> Path:

@@ -13,13 +13,14 @@ from caseapi.cli import main
 from caseapi.content.frontmatter import split
 from caseapi.content.loader import load_folder
 from caseapi.legacy.dates import LegacyPeriod, PeriodError, month_number, parse_period
-from caseapi.legacy.importer import ImportedPage, convert_page
+from caseapi.legacy.page import ImportedPage, convert_page
 from caseapi.models import Document, Period
+from tests.paths import DATA, ROOT
 
-SEEDS = Path(__file__).parent / "data" / "seeds"
+SEEDS = DATA / "seeds"
 OLD_STYLE = SEEDS / "000_f6f1faf4d148963e.txt"
 NEW_STYLE = SEEDS / "003_cb11d80b27be0f55.txt"
-README = Path(__file__).parent.parent / "README.md"
+README = ROOT / "README.md"
 MODIFIED = dt.datetime(2015, 6, 1, 10, 0, tzinfo=dt.UTC)
 
 

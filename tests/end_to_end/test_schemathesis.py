@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,8 +25,8 @@ from caseapi.api.app import create_app
 from caseapi.settings import Settings
 from tests.api_helpers import Serve, assert_problem
 from tests.conftest import ContentFolder
+from tests.paths import ROOT
 
-ROOT = Path(__file__).parent.parent
 COMMITTED = ROOT / "openapi" / "openapi.json"
 SAMPLE_CONTENT = ROOT / "content"
 TOKEN = "fuzz-token"

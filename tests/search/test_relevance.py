@@ -6,14 +6,13 @@ documents that would satisfy someone typing the query; the score is the
 reciprocal rank of the first of them in the top 10, and whether it made the
 top 3. Queries the engine gets wrong stay in the set: they are the work list.
 
-Run ``pytest tests/test_relevance.py -s`` to see the table.
+Run ``pytest tests/search/test_relevance.py -s`` to see the table.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
@@ -22,10 +21,11 @@ from litestar.testing import TestClient
 
 from caseapi.api.app import create_app
 from caseapi.settings import Settings
+from tests.paths import ROOT
 
 Client = TestClient[Litestar]
 
-CONTENT = Path(__file__).parent.parent / "content"
+CONTENT = ROOT / "content"
 RANKED = 10
 MRR_FLOOR = 0.80
 TOP3_FLOOR = 0.90

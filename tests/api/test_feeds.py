@@ -31,9 +31,9 @@ from caseapi.feeds import MEDIA_TYPES, FeedFormat, JsonFeed
 from caseapi.settings import Settings
 from tests.api_helpers import Serve, assert_problem
 from tests.conftest import ContentFolder
+from tests.paths import DATA, ROOT
 
-ROOT = Path(__file__).parent.parent
-SCHEMA = json.loads((Path(__file__).parent / "data" / "jsonfeed-1.1.schema.json").read_text())
+SCHEMA = json.loads((DATA / "jsonfeed-1.1.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 NAMES = ("posts", "assignments", "all")
@@ -535,7 +535,7 @@ def test_feed_updated_is_the_newest_entry_change(dated: ContentFolder, serve: Se
         assert ET.fromstring(atom.content).findtext(f"{ATOM}updated") == updated
         changed = dt.datetime.fromisoformat(updated)
         # The HTTP Last-Modified is not the entries' date: the content's last change
-        # (tests/test_http_caching.py shows why).
+        # (tests/api/http/test_caching.py shows why).
         assert parsedate_to_datetime(atom.headers["last-modified"]) > changed
         rss = get_feed(client, name, "rss")
         channel = ET.fromstring(rss.content).find("channel")

@@ -1,6 +1,6 @@
 """Conditional GET: strong ETags, HTTP dates and the RFC 9110 §13.2.2 evaluation order.
 
-Over HTTP this is exercised by every feed (tests/test_feeds.py); here are the edge cases.
+Over HTTP this is exercised by every feed (tests/api/test_feeds.py); here are the edge cases.
 """
 
 from __future__ import annotations

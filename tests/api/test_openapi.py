@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from caseapi.cli import openapi_json
+from tests.paths import ROOT
 
-COMMITTED = Path(__file__).parent.parent / "openapi" / "openapi.json"
+COMMITTED = ROOT / "openapi" / "openapi.json"
 
 
 def test_committed_openapi_matches_the_app() -> None:

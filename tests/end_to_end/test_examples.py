@@ -1,6 +1,6 @@
 """``examples/index.html``: the example frontend is self-contained and locked down.
 
-It runs in a browser in tests/test_browser.py; here is what needs no browser: its
+It runs in a browser in tests/end_to_end/test_browser.py; here is what needs no browser: its
 Content-Security-Policy names the hashes of exactly its own inline script and
 style (so an edit that forgets to update them fails here, not as a blank page),
 and it loads nothing from a CDN.
@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from pathlib import Path
 
-PAGE = Path(__file__).parent.parent / "examples" / "index.html"
+from tests.paths import ROOT
+
+PAGE = ROOT / "examples" / "index.html"
 _INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)
 _POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
 

@@ -22,9 +22,10 @@ import httpx
 import pytest
 
 from tests.conftest import ContentFolder
+from tests.paths import ROOT
 from tests.servers import DEADLINE, eventually, free_port
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = ROOT / "examples"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 START_DEADLINE = 60.0
