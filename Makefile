@@ -31,8 +31,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Two runs: the suite on every core (pytest-xdist), then the Schemathesis fuzzing on its own,
+# whose generated tests share one node id, which xdist would run once instead of per operation.
+FUZZ := tests/end_to_end/test_schemathesis.py
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4 --ignore $(FUZZ)
+	$(BIN)/pytest $(FUZZ)
 
 # Benchmarks (not part of test): make bench QUICK=1 takes a few minutes; the full run an hour.
 # BENCH_ARGS passes options on, e.g. BENCH_ARGS='--sizes 10000 --seconds 10'.
