@@ -13,12 +13,12 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from email.utils import format_datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from caseapi.models import AMSTERDAM, Document
+from caseapi.models import AMSTERDAM, Asset, Cover, Document
 from caseapi.publication import document_url
 
 FeedFormat = Literal["json", "atom", "rss"]
@@ -69,6 +69,14 @@ class FeedInfo(msgspec.Struct, kw_only=True, frozen=True):
     language: str = "nl"
 
 
+class Links(Protocol):
+    """How stored links become URLs (``api/urls.ContentUrls``): HTML, and covers."""
+
+    def html(self, html: str) -> str: ...
+
+    def cover(self, cover: Cover | None) -> tuple[str, Asset | None] | None: ...
+
+
 class JsonFeedAuthor(msgspec.Struct, kw_only=True):
     """A JSON Feed author object."""
 
@@ -83,6 +91,7 @@ class JsonFeedItem(msgspec.Struct, kw_only=True):
     title: str
     content_html: str
     summary: str
+    image: str | UnsetType = UNSET
     date_published: str
     date_modified: str
     authors: list[JsonFeedAuthor]
@@ -138,16 +147,18 @@ def rfc822(moment: dt.datetime) -> str:
     return format_datetime(moment.astimezone(AMSTERDAM).replace(microsecond=0))
 
 
-def render_feed(feed_format: FeedFormat, documents: Sequence[Document], info: FeedInfo) -> bytes:
-    """``documents`` as a feed in ``feed_format``."""
+def render_feed(
+    feed_format: FeedFormat, documents: Sequence[Document], info: FeedInfo, links: Links
+) -> bytes:
+    """``documents`` as a feed in ``feed_format``; their links made absolute by ``links``."""
     if feed_format == "json":
-        return json_feed(documents, info)
+        return json_feed(documents, info, links)
     if feed_format == "atom":
-        return atom_feed(documents, info)
-    return rss_feed(documents, info)
+        return atom_feed(documents, info, links)
+    return rss_feed(documents, info, links)
 
 
-def json_feed(documents: Sequence[Document], info: FeedInfo) -> bytes:
+def json_feed(documents: Sequence[Document], info: FeedInfo, links: Links) -> bytes:
     """JSON Feed 1.1."""
     feed = JsonFeed(
         title=info.title,
@@ -162,8 +173,9 @@ def json_feed(documents: Sequence[Document], info: FeedInfo) -> bytes:
                 id=item_url(info.base_url, document),
                 url=item_url(info.base_url, document),
                 title=document.title,
-                content_html=document.html,
+                content_html=links.html(document.html),
                 summary=document.summary,
+                image=_cover_url(document, links),
                 date_published=rfc3339(document.date),
                 date_modified=rfc3339(changed_at(document)),
                 authors=[JsonFeedAuthor(name=author_name(document, info.site_name))],
@@ -176,7 +188,7 @@ def json_feed(documents: Sequence[Document], info: FeedInfo) -> bytes:
     return _json_encoder.encode(feed)
 
 
-def atom_feed(documents: Sequence[Document], info: FeedInfo) -> bytes:
+def atom_feed(documents: Sequence[Document], info: FeedInfo, links: Links) -> bytes:
     """Atom (RFC 4287)."""
     # Unprefixed Atom elements: the namespace is declared as the default one on the root.
     feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: info.language})
@@ -199,6 +211,9 @@ def atom_feed(documents: Sequence[Document], info: FeedInfo) -> bytes:
         _add(entry, "id", url)
         _add(entry, "title", document.title, type="text")
         _add(entry, "link", rel="alternate", type="text/html", href=url)
+        enclosure = _enclosure(document, links)
+        if enclosure is not None:
+            _add(entry, "link", rel="enclosure", **enclosure)
         _add(entry, "published", rfc3339(document.date))
         _add(entry, "updated", rfc3339(changed_at(document)))
         entry_author = _add(entry, "author")
@@ -206,11 +221,11 @@ def atom_feed(documents: Sequence[Document], info: FeedInfo) -> bytes:
         for tag in document.tags:
             _add(entry, "category", term=tag)
         _add(entry, "summary", document.summary, type="text")
-        _add(entry, "content", document.html, type="html")
+        _add(entry, "content", links.html(document.html), type="html")
     return _serialize(feed)
 
 
-def rss_feed(documents: Sequence[Document], info: FeedInfo) -> bytes:
+def rss_feed(documents: Sequence[Document], info: FeedInfo, links: Links) -> bytes:
     """RSS 2.0, with the usual content:encoded, dc:creator and atom:link extensions."""
     rss = ET.Element("rss", version="2.0")
     channel = _add(rss, "channel")
@@ -238,8 +253,31 @@ def rss_feed(documents: Sequence[Document], info: FeedInfo) -> bytes:
         # RSS reads <description> as HTML: the plain-text summary is escaped once for HTML
         # here, and once more for XML by the serializer.
         _add(item, "description", html.escape(document.summary, quote=False))
-        _add(item, f"{{{CONTENT}}}encoded", document.html)
+        _add(item, f"{{{CONTENT}}}encoded", links.html(document.html))
+        enclosure = _enclosure(document, links)
+        if enclosure is not None:
+            _add(
+                item,
+                "enclosure",
+                url=enclosure["href"],
+                length=enclosure["length"],
+                type=enclosure["type"],
+            )
     return _serialize(rss)
+
+
+def _cover_url(document: Document, links: Links) -> str | UnsetType:
+    found = links.cover(document.image)
+    return found[0] if found is not None else UNSET
+
+
+def _enclosure(document: Document, links: Links) -> dict[str, str] | None:
+    """A cover in the content folder as an enclosure; RSS needs its type and length."""
+    found = links.cover(document.image)
+    asset = found[1] if found is not None else None
+    if found is None or asset is None:
+        return None
+    return {"href": found[0], "type": asset.media_type, "length": str(asset.size)}
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:

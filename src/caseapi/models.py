@@ -46,6 +46,22 @@ class Section(msgspec.Struct, kw_only=True):
     text: str
 
 
+class TocEntry(msgspec.Struct, kw_only=True):
+    """A heading in the table of contents, with the headings below it."""
+
+    id: str
+    title: str
+    level: int
+    children: list[TocEntry]
+
+
+class Cover(msgspec.Struct, kw_only=True):
+    """A document's cover: a file inside the content folder or a web address."""
+
+    src: str
+    alt: str | None = None
+
+
 class Document(msgspec.Struct, kw_only=True):
     """A served document of either collection, as stored in the catalog.
 
@@ -68,6 +84,12 @@ class Document(msgspec.Struct, kw_only=True):
     html: str
     text: str
     sections: list[Section]
+    toc: list[TocEntry] = []
+    reading_minutes: int = 1
+    image: Cover | None = None
+    # Paths inside the content folder that links, images and the cover point at.
+    links: list[str] = []
+    aliases: list[str] = []
     extra: dict[str, Any] = {}
     checksum: str
     # Assignments only.
@@ -78,6 +100,19 @@ class Document(msgspec.Struct, kw_only=True):
     publications: list[Publication] = []
     # Posts only.
     author: str | None = None
+
+
+class Asset(msgspec.Struct, kw_only=True, frozen=True):
+    """A servable file: where it is, what it is, and a digest of its exact bytes."""
+
+    path: str
+    media_type: str
+    size: int
+    digest: str
+    width: int | None = None
+    height: int | None = None
+    # The widths of the resized copies kept beside it (``?w=``), once stored.
+    widths: tuple[int, ...] = ()
 
 
 class ContentProblem(msgspec.Struct, kw_only=True, omit_defaults=False):

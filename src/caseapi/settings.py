@@ -50,6 +50,8 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     cache_search: str = "public, max-age=30, stale-while-revalidate=300"
     cache_feeds: str = "public, max-age=300, stale-while-revalidate=3600"
     cache_status: str = "no-cache"
+    # Files beside the content; with ?v= (as in every URL the API gives out) a year instead.
+    cache_files: str = "public, max-age=3600, stale-while-revalidate=86400"
     # Keep rendered responses in memory until the content changes.
     response_cache: bool = True
     response_cache_entries: int = 4096
@@ -81,6 +83,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     feed_size: int = DEFAULT_FEED_SIZE
     # The site's name: feed titles, and the author of feed items that name none.
     site_name: str = DEFAULT_SITE_NAME
+    # Public URL of the files beside the content; empty: ``{api_url}/files``.
+    files_url: str = ""
+    # Files beside the content larger than this are refused.
+    max_file_megabytes: int = 20
     # Watch the content folder and update the index live (``caseapi serve`` turns it on).
     watch: bool = False
     http: HttpSettings = HttpSettings()
@@ -97,6 +103,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             admin_token=env.text("CASEAPI_ADMIN_TOKEN", "") or None,
             feed_size=env.whole_number("CASEAPI_FEED_SIZE", DEFAULT_FEED_SIZE, 1, MAX_FEED_SIZE),
             site_name=env.text("CASEAPI_SITE_NAME", "").strip() or DEFAULT_SITE_NAME,
+            files_url=env.text("CASEAPI_FILES_URL", "").strip().rstrip("/"),
+            max_file_megabytes=env.whole_number("CASEAPI_MAX_FILE_MB", 20, 1, 1024),
             http=_read_http(env),
         )
         chosen = {key: value for key, value in overrides.items() if value is not None}
@@ -106,6 +114,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def catalog_path(self) -> Path:
         """The SQLite catalog inside the index folder."""
         return self.index_dir / "catalog.sqlite"
+
+    @property
+    def files_folder(self) -> Path:
+        """Where the served copies of the files beside the content are kept."""
+        return self.index_dir / "files"
+
+    @property
+    def files_base_url(self) -> str:
+        """The URL files are served under: ``CASEAPI_FILES_URL``, else the API's ``/files``."""
+        return self.files_url or f"{self.api_url}/files"
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The largest file beside the content that is served."""
+        return self.max_file_megabytes * 1024 * 1024
 
 
 def _read_http(env: _Environment) -> HttpSettings:
@@ -117,6 +140,7 @@ def _read_http(env: _Environment) -> HttpSettings:
         cache_search=env.cache_control("CASEAPI_CACHE_SEARCH", defaults.cache_search),
         cache_feeds=env.cache_control("CASEAPI_CACHE_FEEDS", defaults.cache_feeds),
         cache_status=env.cache_control("CASEAPI_CACHE_STATUS", defaults.cache_status),
+        cache_files=env.cache_control("CASEAPI_CACHE_FILES", defaults.cache_files),
         response_cache=env.switch("CASEAPI_RESPONSE_CACHE", defaults.response_cache),
         response_cache_entries=env.whole_number(
             "CASEAPI_RESPONSE_CACHE_ENTRIES", defaults.response_cache_entries, 1, 10**7

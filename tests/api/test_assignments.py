@@ -100,6 +100,7 @@ def test_list_item_shape(content: ContentFolder, serve: Serve) -> None:
         "tags": ["vraagsturing", "professionaliteit"],
         "date": "2004-12-31T00:00:00+01:00",
         "lang": "nl",
+        "image": None,
     }
 
 

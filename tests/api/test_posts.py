@@ -75,6 +75,7 @@ def test_list_item_shape(content: ContentFolder, serve: Serve) -> None:
         "date": "2024-05-01T00:00:00+02:00",
         "updated": None,
         "lang": "nl",
+        "image": None,
     }
 
 

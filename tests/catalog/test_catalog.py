@@ -39,7 +39,7 @@ async def catalog(
     writer = await SqliteCatalogWriter.open(path)
     vocabulary = {"tekst": WordCount(documents=3, visible_from=None)}
     await writer.replace_all(
-        loaded.documents, [], stamp_folder(content.root), vocabulary, "search-1"
+        loaded.documents, [], [], stamp_folder(content.root), vocabulary, "search-1"
     )
     reader = await SqliteCatalogReader.open(path)
     yield writer, reader, loaded.documents

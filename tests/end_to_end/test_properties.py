@@ -148,7 +148,7 @@ def assert_document_or_problems(
         assert result_document.path == path
         # What the catalog stores must encode (and so the API can serve it).
         msgspec.json.decode(msgspec.json.encode(result_document), type=Document)
-        assert_inert(result_document.html)
+        assert_inert(result_document.html, stored=True)
     lines = raw.count(b"\n") + 1
     for problem in problems:
         assert problem.path == path

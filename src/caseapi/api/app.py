@@ -20,6 +20,7 @@ from caseapi import __version__
 from caseapi.api.admin import reindex
 from caseapi.api.assignments import AssignmentController
 from caseapi.api.feeds import FEED_ROUTES
+from caseapi.api.files import serve_file
 from caseapi.api.http.cache import ResponseCache
 from caseapi.api.http.caching import representation_middleware
 from caseapi.api.http.edge import Edge, rate_limits
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
             PostController,
             SearchController,
             reindex,
+            serve_file,
             list_tags,
             health,
             content_errors,

@@ -106,4 +106,4 @@ class AssignmentController(Controller):
         ],
     ) -> Response[AssignmentDetail]:
         """One public assignment with its rendered body and sections."""
-        return await ASSIGNMENTS.one(readers, settings, slug)
+        return await ASSIGNMENTS.one(readers, slug)

@@ -9,10 +9,11 @@ from typing import Any, Generic, TypeVar
 from litestar import Request, Response
 from litestar.exceptions import NotFoundException
 
-from caseapi.api.documents import last_modified_header
+from caseapi.api.documents import Neighbours, last_modified_header
 from caseapi.api.listing import fetch_page, link_header, parse_fields
 from caseapi.api.readers import Readers
 from caseapi.api.schemas import PageMeta
+from caseapi.api.urls import ContentUrls
 from caseapi.catalog.interface import Filters, SortKey
 from caseapi.models import Collection, Document
 from caseapi.settings import Settings
@@ -29,8 +30,8 @@ class CollectionRoutes(Generic[Item, Detail, Page]):
         self,
         collection: Collection,
         noun: str,
-        item: Callable[[Document, str, frozenset[str] | None], Item],
-        detail: Callable[[Document, str], Detail],
+        item: Callable[[Document, ContentUrls, frozenset[str] | None], Item],
+        detail: Callable[[Document, ContentUrls, Neighbours], Detail],
         page: Callable[[list[Item], PageMeta], Page],
         fields: tuple[str, ...],
     ) -> None:
@@ -58,17 +59,18 @@ class CollectionRoutes(Generic[Item, Detail, Page]):
             readers.catalog, self.collection, filters, sort, page, limit
         )
         body = self.page(
-            [self.item(document, settings.base_url, selected) for document in documents], meta
+            [self.item(document, readers.urls, selected) for document in documents], meta
         )
         return Response(body, headers={"Link": link_header(settings.api_url, request, meta)})
 
-    async def one(self, readers: Readers, settings: Settings, slug: str) -> Response[Detail]:
+    async def one(self, readers: Readers, slug: str) -> Response[Detail]:
         """One public document in full; a 404 problem when there is none by that slug."""
-        document = await readers.catalog.get_document(
-            self.collection, slug, dt.datetime.now(dt.UTC)
-        )
+        now = dt.datetime.now(dt.UTC)
+        document = await readers.catalog.get_document(self.collection, slug, now)
         if document is None:
             raise NotFoundException(detail=f"There is no {self.noun} '{slug}'.")
+        neighbours = Neighbours(*await readers.catalog.neighbours(document, now))
         return Response(
-            self.detail(document, settings.base_url), headers=last_modified_header(document)
+            self.detail(document, readers.urls, neighbours),
+            headers=last_modified_header(document),
         )

@@ -1,4 +1,4 @@
-"""Documents from the catalog -> API shapes of each collection."""
+"""Documents from the catalog -> API shapes of each collection, with absolute URLs."""
 
 from __future__ import annotations
 
@@ -6,8 +6,16 @@ import datetime as dt
 from typing import Any
 
 from caseapi.api.http.conditional import http_date
-from caseapi.api.schemas import AssignmentDetail, AssignmentItem, PostDetail, PostItem
-from caseapi.models import AMSTERDAM, Document
+from caseapi.api.schemas import (
+    AssignmentDetail,
+    AssignmentItem,
+    CoverImage,
+    Neighbour,
+    PostDetail,
+    PostItem,
+)
+from caseapi.api.urls import ContentUrls
+from caseapi.models import AMSTERDAM, Document, Section
 from caseapi.publication import document_url
 
 
@@ -22,77 +30,125 @@ def last_modified_header(document: Document) -> dict[str, str]:
     return {"Last-Modified": http_date(changed)}
 
 
-def assignment_fields(document: Document, base_url: str) -> dict[str, Any]:
+def cover_image(document: Document, urls: ContentUrls) -> CoverImage | None:
+    """The cover, with its size and type when it is a file in the content folder."""
+    found = urls.cover(document.image)
+    if found is None or document.image is None:
+        return None
+    url, asset = found
+    return CoverImage(
+        url=url,
+        alt=document.image.alt,
+        width=asset.width if asset else None,
+        height=asset.height if asset else None,
+        type=asset.media_type if asset else None,
+    )
+
+
+def _common_fields(document: Document, urls: ContentUrls) -> dict[str, Any]:
+    return {
+        "slug": document.slug,
+        "url": document_url(urls.base_url, document.collection, document.slug),
+        "title": document.title,
+        "summary": document.summary,
+        "tags": document.tags,
+        "date": local(document.date),
+        "lang": document.lang,
+        "image": cover_image(document, urls),
+    }
+
+
+def assignment_fields(document: Document, urls: ContentUrls) -> dict[str, Any]:
     """Every list field of an assignment."""
     return {
         "type": "assignment",
-        "slug": document.slug,
-        "url": document_url(base_url, document.collection, document.slug),
-        "title": document.title,
-        "summary": document.summary,
+        **_common_fields(document, urls),
         "clients": document.clients,
         "period": document.period,
         "work": document.work,
         "contact": document.contact,
-        "tags": document.tags,
-        "date": local(document.date),
-        "lang": document.lang,
     }
 
 
-def post_fields(document: Document, base_url: str) -> dict[str, Any]:
+def post_fields(document: Document, urls: ContentUrls) -> dict[str, Any]:
     """Every list field of a post."""
     return {
         "type": "post",
-        "slug": document.slug,
-        "url": document_url(base_url, document.collection, document.slug),
-        "title": document.title,
-        "summary": document.summary,
+        **_common_fields(document, urls),
         "author": document.author,
-        "tags": document.tags,
-        "date": local(document.date),
         "updated": local(document.updated) if document.updated else None,
-        "lang": document.lang,
     }
 
 
 def assignment_item(
-    document: Document, base_url: str, fields: frozenset[str] | None
+    document: Document, urls: ContentUrls, fields: frozenset[str] | None
 ) -> AssignmentItem:
     """An assignment for a list, with only ``fields`` when given."""
-    values = assignment_fields(document, base_url)
+    values = assignment_fields(document, urls)
     if fields is not None:
         values = {key: value for key, value in values.items() if key in fields}
     return AssignmentItem(**values)
 
 
-def post_item(document: Document, base_url: str, fields: frozenset[str] | None) -> PostItem:
+def post_item(document: Document, urls: ContentUrls, fields: frozenset[str] | None) -> PostItem:
     """A post for a list, with only ``fields`` when given."""
-    values = post_fields(document, base_url)
+    values = post_fields(document, urls)
     if fields is not None:
         values = {key: value for key, value in values.items() if key in fields}
     return PostItem(**values)
 
 
-def _body_fields(document: Document) -> dict[str, Any]:
+class Neighbours:
+    """The next newer and older public documents of a document's collection."""
+
+    def __init__(self, newer: Document | None, older: Document | None) -> None:
+        self.newer = newer
+        self.older = older
+
+    def fields(self, urls: ContentUrls) -> dict[str, Any]:
+        return {"newer": _neighbour(self.newer, urls), "older": _neighbour(self.older, urls)}
+
+
+def _neighbour(document: Document | None, urls: ContentUrls) -> Neighbour | None:
+    if document is None:
+        return None
+    return Neighbour(
+        slug=document.slug,
+        title=document.title,
+        url=document_url(urls.base_url, document.collection, document.slug),
+        date=local(document.date),
+    )
+
+
+def _body_fields(document: Document, urls: ContentUrls) -> dict[str, Any]:
     return {
         "modified": local(document.modified),
-        "html": document.html,
+        "html": urls.html(document.html),
         "text": document.text,
-        "sections": document.sections,
+        "sections": [
+            Section(heading=s.heading, id=s.id, html=urls.html(s.html), text=s.text)
+            for s in document.sections
+        ],
+        "reading_minutes": document.reading_minutes,
+        "toc": document.toc,
         "extra": document.extra,
     }
 
 
-def assignment_detail(document: Document, base_url: str) -> AssignmentDetail:
+def assignment_detail(
+    document: Document, urls: ContentUrls, neighbours: Neighbours
+) -> AssignmentDetail:
     """Everything about one assignment."""
     return AssignmentDetail(
-        **assignment_fields(document, base_url),
+        **assignment_fields(document, urls),
         publications=document.publications,
-        **_body_fields(document),
+        **_body_fields(document, urls),
+        **neighbours.fields(urls),
     )
 
 
-def post_detail(document: Document, base_url: str) -> PostDetail:
+def post_detail(document: Document, urls: ContentUrls, neighbours: Neighbours) -> PostDetail:
     """Everything about one post."""
-    return PostDetail(**post_fields(document, base_url), **_body_fields(document))
+    return PostDetail(
+        **post_fields(document, urls), **_body_fields(document, urls), **neighbours.fields(urls)
+    )

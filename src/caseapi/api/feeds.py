@@ -21,7 +21,7 @@ from caseapi.api.http.conditional import not_modified_spec
 from caseapi.api.http.problems import problem_spec
 from caseapi.api.listing import PageNumber, TagParameter
 from caseapi.api.readers import Readers
-from caseapi.catalog.interface import CatalogReader, Filters
+from caseapi.catalog.interface import Filters
 from caseapi.feeds import (
     FEED_FORMATS,
     MEDIA_TYPES,
@@ -54,7 +54,7 @@ def feed_path(name: FeedName, feed_format: FeedFormat) -> str:
 
 
 async def serve_feed(
-    catalog: CatalogReader,
+    readers: Readers,
     settings: Settings,
     name: FeedName,
     feed_format: FeedFormat,
@@ -64,7 +64,7 @@ async def serve_feed(
     """One page of a feed, newest first; only public documents, by the current time."""
     filters = Filters(tag=tag)
     size = settings.feed_size
-    documents, total = await catalog.list_documents(
+    documents, total = await readers.catalog.list_documents(
         FEEDS[name],
         filters,
         "-date",
@@ -97,7 +97,8 @@ async def serve_feed(
     # ``updated`` is the editor's word, rarely bumped) and a deletion, and answered 304 to
     # If-Modified-Since for a changed feed. api/caching.py dates it by the last change of
     # what is public instead, which every such change moves.
-    return Response(render_feed(feed_format, documents, info), media_type=MEDIA_TYPES[feed_format])
+    body = render_feed(feed_format, documents, info, readers.urls)
+    return Response(body, media_type=MEDIA_TYPES[feed_format])
 
 
 def _feed_route(name: FeedName, feed_format: FeedFormat) -> HTTPRouteHandler:
@@ -107,7 +108,7 @@ def _feed_route(name: FeedName, feed_format: FeedFormat) -> HTTPRouteHandler:
         tag: TagParameter = None,
         page: PageNumber = 1,
     ) -> Response[bytes]:
-        return await serve_feed(readers.catalog, settings, name, feed_format, tag, page)
+        return await serve_feed(readers, settings, name, feed_format, tag, page)
 
     media_type = MEDIA_TYPES[feed_format]
     body = JsonFeed if feed_format == "json" else str

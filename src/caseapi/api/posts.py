@@ -99,4 +99,4 @@ class PostController(Controller):
         ],
     ) -> Response[PostDetail]:
         """One public post with its rendered body and sections."""
-        return await POSTS.one(readers, settings, slug)
+        return await POSTS.one(readers, slug)

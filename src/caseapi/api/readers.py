@@ -13,7 +13,9 @@ import contextlib
 import datetime as dt
 import logging
 
-from caseapi.catalog.interface import CatalogReader
+from caseapi.api.urls import ContentUrls
+from caseapi.catalog.files import FileStore
+from caseapi.catalog.interface import CatalogReader, ContentPaths
 from caseapi.catalog.reader import SqliteCatalogReader
 from caseapi.search.interface import SearchReader
 from caseapi.search.searcher import WhooshSearcher
@@ -36,6 +38,8 @@ class Readers:
         self.generation = -1
         # When the served generation was made: the catalog may already hold a newer one.
         self.changed_at: dt.datetime | None = None
+        self.files = FileStore(settings.files_folder)
+        self.urls = self._urls(ContentPaths(documents={}, assets={}))
         self._follower: asyncio.Task[None] | None = None
 
     @classmethod
@@ -54,9 +58,13 @@ class Readers:
         # Tens of thousands of words at 10,000 documents: not on the event loop.
         vocabulary = await asyncio.to_thread(Vocabulary, await self.catalog.vocabulary())
         await self.search.load(self.settings.index_dir / generation.search_folder, vocabulary)
+        self.urls = self._urls(await self.catalog.content_paths())
         self.generation = generation.number
         self.changed_at = generation.changed_at
         return True
+
+    def _urls(self, paths: ContentPaths) -> ContentUrls:
+        return ContentUrls(paths, self.settings.base_url, self.settings.files_base_url)
 
     def follow(self) -> None:
         """Keep refreshing in the background until ``close``."""

@@ -13,7 +13,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from caseapi.catalog.interface import TagCount
-from caseapi.models import ContentProblem, Language, Period, Publication, Section
+from caseapi.models import ContentProblem, Language, Period, Publication, Section, TocEntry
 
 
 class PageMeta(msgspec.Struct, kw_only=True):
@@ -25,6 +25,26 @@ class PageMeta(msgspec.Struct, kw_only=True):
     total: int
     next: int | None
     prev: int | None
+
+
+class CoverImage(msgspec.Struct, kw_only=True):
+    """A document's cover image: ``image:`` and ``image_alt:`` in its front matter."""
+
+    url: str
+    alt: str | None
+    # Known for images in the content folder, so a page can reserve the space.
+    width: int | None
+    height: int | None
+    type: str | None
+
+
+class Neighbour(msgspec.Struct, kw_only=True):
+    """The next newer or older public document of the same collection."""
+
+    slug: str
+    title: str
+    url: str
+    date: dt.datetime
 
 
 class AssignmentItem(msgspec.Struct, kw_only=True):
@@ -42,6 +62,7 @@ class AssignmentItem(msgspec.Struct, kw_only=True):
     tags: list[str] | UnsetType = UNSET
     date: dt.datetime | UnsetType = UNSET
     lang: Language | UnsetType = UNSET
+    image: CoverImage | UnsetType | None = UNSET
 
 
 class PostItem(msgspec.Struct, kw_only=True):
@@ -57,6 +78,7 @@ class PostItem(msgspec.Struct, kw_only=True):
     date: dt.datetime | UnsetType = UNSET
     updated: dt.datetime | UnsetType | None = UNSET
     lang: Language | UnsetType = UNSET
+    image: CoverImage | UnsetType | None = UNSET
 
 
 class AssignmentPage(msgspec.Struct, kw_only=True):
@@ -93,6 +115,11 @@ class AssignmentDetail(msgspec.Struct, kw_only=True):
     html: str
     text: str
     sections: list[Section]
+    image: CoverImage | None
+    reading_minutes: int
+    toc: list[TocEntry]
+    newer: Neighbour | None
+    older: Neighbour | None
     extra: dict[str, Any]
 
 
@@ -113,6 +140,11 @@ class PostDetail(msgspec.Struct, kw_only=True):
     html: str
     text: str
     sections: list[Section]
+    image: CoverImage | None
+    reading_minutes: int
+    toc: list[TocEntry]
+    newer: Neighbour | None
+    older: Neighbour | None
     extra: dict[str, Any]
 
 

@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 
 import msgspec
 
-from caseapi.models import Collection, ContentProblem, Document, FileStamp, WordCount
+from caseapi.models import Asset, Collection, ContentProblem, Document, FileStamp, WordCount
 
 SortKey = Literal["date", "-date", "title", "-title"]
 
@@ -66,6 +66,17 @@ class CatalogState(msgspec.Struct, kw_only=True):
     served: dict[str, Document]
     # Which path serves each (collection, slug) now.
     owners: dict[tuple[str, str], str]
+    # Documents that link to one of the paths asked about: their warnings and image
+    # sizes depend on those files.
+    dependents: set[str] = set()
+
+
+class ContentPaths(msgspec.Struct, kw_only=True):
+    """What each path in the content folder serves: for turning stored links into URLs."""
+
+    # Path -> (collection, slug), drafts included: a link may point at one.
+    documents: dict[str, tuple[str, str]]
+    assets: dict[str, Asset]
 
 
 class PathChange(msgspec.Struct, kw_only=True):
@@ -74,8 +85,9 @@ class PathChange(msgspec.Struct, kw_only=True):
     path: str
     # The file as now on disk; None when it is gone.
     stamp: FileStamp | None
-    # Serve this document for the path from now on.
+    # Serve this document, or this file, for the path from now on.
     document: Document | None = None
+    asset: Asset | None = None
     # Stop serving whatever the path served (deleted, or now a draft of nothing).
     remove: bool = False
     problems: list[ContentProblem] = []
@@ -99,6 +111,10 @@ class CatalogReader(Protocol):
         self, collection: Collection, slug: str, now: dt.datetime
     ) -> Document | None: ...
 
+    async def neighbours(
+        self, document: Document, now: dt.datetime
+    ) -> tuple[Document | None, Document | None]: ...
+
     async def list_documents(
         self,
         collection: Collection | None,
@@ -117,6 +133,8 @@ class CatalogReader(Protocol):
 
     async def problems(self) -> list[ContentProblem]: ...
 
+    async def content_paths(self) -> ContentPaths: ...
+
     async def close(self) -> None: ...
 
 
@@ -132,6 +150,7 @@ class CatalogWriter(Protocol):
     async def replace_all(
         self,
         documents: Sequence[Document],
+        assets: Sequence[Asset],
         problems: Iterable[ContentProblem],
         files: Mapping[str, FileStamp],
         vocabulary: Mapping[str, WordCount],

@@ -16,8 +16,8 @@ from typing import Any
 
 import aiosqlite
 
-from caseapi.catalog.interface import Filters, Generation, SortKey, TagCount
-from caseapi.catalog.schema import decode_document, match_key, utc_text
+from caseapi.catalog.interface import ContentPaths, Filters, Generation, SortKey, TagCount
+from caseapi.catalog.schema import decode_asset, decode_document, match_key, utc_text
 from caseapi.models import Collection, ContentProblem, Document, WordCount
 from caseapi.publication import this_year
 
@@ -106,6 +106,32 @@ class SqliteCatalogReader:
             {"collection": collection, "slug": slug, "now": utc_text(now)},
         )
         return decode_document(rows[0][0]) if rows else None
+
+    async def neighbours(
+        self, document: Document, now: dt.datetime
+    ) -> tuple[Document | None, Document | None]:
+        """The public documents just newer and just older than ``document`` in its collection.
+
+        In the order of a list sorted by ``-date`` (newest first, then by slug).
+        """
+        parameters = {
+            "collection": document.collection,
+            "slug": document.slug,
+            "date": utc_text(document.date),
+            "now": utc_text(now),
+        }
+        found = []
+        for after, order in (
+            ("date > :date OR (date = :date AND slug < :slug)", "date ASC, slug DESC"),
+            ("date < :date OR (date = :date AND slug > :slug)", "date DESC, slug ASC"),
+        ):
+            rows = await self._fetch(
+                f"SELECT body FROM documents WHERE collection = :collection AND {_PUBLIC} "
+                f"AND ({after}) ORDER BY {order} LIMIT 1",
+                parameters,
+            )
+            found.append(decode_document(rows[0][0]) if rows else None)
+        return found[0], found[1]
 
     async def list_documents(
         self,
@@ -209,3 +235,12 @@ class SqliteCatalogReader:
             ContentProblem(path=path, line=line, field=field, message=message, severity=severity)
             for path, line, field, message, severity in rows
         ]
+
+    async def content_paths(self) -> ContentPaths:
+        """What every path serves: documents by collection and slug, files as assets."""
+        documents = await self._fetch("SELECT path, collection, slug FROM documents")
+        assets = await self._fetch("SELECT body FROM assets")
+        return ContentPaths(
+            documents={path: (collection, slug) for path, collection, slug in documents},
+            assets={asset.path: asset for asset in map(decode_asset, (row[0] for row in assets))},
+        )

@@ -15,12 +15,12 @@ from typing import Any
 import aiosqlite
 import msgspec
 
-from caseapi.models import Document, FileStamp
+from caseapi.models import Asset, Document, FileStamp
 from caseapi.publication import public_from, year_span
 from caseapi.slugs import fold, slugify
 
 # Bump when the schema or the stored Document shape changes: older catalogs are rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,6 +63,13 @@ CREATE TABLE problems (
     severity TEXT NOT NULL
 );
 CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+-- Files beside the content that are served (an Asset, as msgpack).
+CREATE TABLE assets (path TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
+-- Which paths a document's links, images and cover point at: when one of them
+-- appears, changes or goes, the document is loaded again (its warnings, its sizes).
+CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL);
+CREATE INDEX links_by_target ON links (target);
+CREATE INDEX links_by_source ON links (source);
 CREATE TABLE vocabulary (
     word TEXT PRIMARY KEY,
     documents INTEGER NOT NULL,
@@ -72,6 +79,7 @@ CREATE TABLE vocabulary (
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(Document)
+_asset_decoder = msgspec.msgpack.Decoder(Asset)
 
 
 def encode_document(document: Document) -> bytes:
@@ -82,6 +90,21 @@ def encode_document(document: Document) -> bytes:
 def decode_document(data: bytes) -> Document:
     """A document as read back from the catalog."""
     return _decoder.decode(data)
+
+
+def encode_asset(asset: Asset) -> bytes:
+    """An asset's row body."""
+    return _encoder.encode(asset)
+
+
+def decode_asset(data: bytes) -> Asset:
+    """An asset read back from the catalog."""
+    return _asset_decoder.decode(data)
+
+
+def link_rows(document: Document) -> list[tuple[str, str]]:
+    """The ``links`` rows of ``document``."""
+    return [(document.path, target) for target in document.links]
 
 
 def utc_text(moment: dt.datetime) -> str:

@@ -22,18 +22,32 @@ from caseapi.catalog.schema import (
     SCHEMA_VERSION,
     decode_document,
     document_row,
+    encode_asset,
     key_rows,
+    link_rows,
     optional_utc_text,
     utc_text,
 )
-from caseapi.models import ContentProblem, Document, FileStamp, WordCount
+from caseapi.models import Asset, ContentProblem, Document, FileStamp, WordCount
 from caseapi.publication import earliest_release
 
 _INSERT_DOCUMENT = f"INSERT INTO documents VALUES ({', '.join('?' * DOCUMENT_COLUMNS)})"
 _INSERT_KEY = "INSERT INTO document_keys VALUES (?, ?, ?, ?, ?)"
 _INSERT_PROBLEM = "INSERT INTO problems VALUES (?, ?, ?, ?, ?)"
+_INSERT_ASSET = "INSERT OR REPLACE INTO assets VALUES (?, ?)"
+_INSERT_LINK = "INSERT INTO links VALUES (?, ?)"
 # SQLite's default limit of host parameters per statement is 999 (older builds).
 _CHUNK = 500
+# What a full build replaces: everything but the generation's own meta rows.
+_CONTENT_TABLES = (
+    "documents",
+    "document_keys",
+    "links",
+    "assets",
+    "problems",
+    "files",
+    "vocabulary",
+)
 
 
 class SqliteCatalogWriter:
@@ -76,6 +90,15 @@ class SqliteCatalogWriter:
     async def _fetch(self, sql: str, parameters: Any = ()) -> list[Any]:
         async with self._connection.execute(sql, parameters) as cursor:
             return list(await cursor.fetchall())
+
+    async def _fetch_in(self, sql: str, values: Iterable[str]) -> list[Any]:
+        """``sql`` ending in a column, for every value ``IN`` ``values``, a chunk at a time."""
+        wanted = sorted(values)
+        rows: list[Any] = []
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows += await self._fetch(f"{sql} IN ({', '.join('?' * len(chunk))})", chunk)
+        return rows
 
     async def _schema_version(self) -> int | None:
         try:
@@ -120,25 +143,27 @@ class SqliteCatalogWriter:
                 "SELECT collection, slug, path FROM documents"
             )
         }
-        wanted = sorted(set(paths) | failing)
-        served: dict[str, Document] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            rows = await self._fetch(
-                f"SELECT path, body FROM documents WHERE path IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            served.update({path: decode_document(body) for path, body in rows})
+        asked = set(paths)
+        dependents = {
+            str(row[0])
+            for row in await self._fetch_in("SELECT DISTINCT source FROM links WHERE target", asked)
+        }
+        rows = await self._fetch_in(
+            "SELECT path, body FROM documents WHERE path", asked | failing | dependents
+        )
+        served = {path: decode_document(body) for path, body in rows}
         return CatalogState(
             search_folder=str(folder[0][0]) if folder else None,
             failing=failing,
             served=served,
             owners=owners,
+            dependents=dependents,
         )
 
     async def replace_all(
         self,
         documents: Sequence[Document],
+        assets: Sequence[Asset],
         problems: Iterable[ContentProblem],
         files: Mapping[str, FileStamp],
         vocabulary: Mapping[str, WordCount],
@@ -148,13 +173,19 @@ class SqliteCatalogWriter:
         connection = self._connection
         try:
             await connection.execute("BEGIN IMMEDIATE")
-            for table in ("documents", "document_keys", "problems", "files", "vocabulary"):
+            for table in _CONTENT_TABLES:
                 await connection.execute(f"DELETE FROM {table}")
             await connection.executemany(
                 _INSERT_DOCUMENT, [document_row(document) for document in documents]
             )
             await connection.executemany(
                 _INSERT_KEY, [row for document in documents for row in key_rows(document)]
+            )
+            await connection.executemany(
+                _INSERT_LINK, [row for document in documents for row in link_rows(document)]
+            )
+            await connection.executemany(
+                _INSERT_ASSET, [(asset.path, encode_asset(asset)) for asset in assets]
             )
             await connection.executemany(_INSERT_PROBLEM, [_problem_row(p) for p in problems])
             await connection.executemany(
@@ -195,7 +226,7 @@ class SqliteCatalogWriter:
             # Every row that goes first, then every row that comes: a slug one file gives
             # up may be taken by another file in the same update, in any path order.
             for change in changes:
-                if change.remove or change.document is not None:
+                if change.remove or change.document is not None or change.asset is not None:
                     await self._remove_served(change.path)
             for change in changes:
                 await self._write_change(change)
@@ -227,6 +258,8 @@ class SqliteCatalogWriter:
             (path,),
         )
         await self._connection.execute("DELETE FROM documents WHERE path = ?", (path,))
+        await self._connection.execute("DELETE FROM links WHERE source = ?", (path,))
+        await self._connection.execute("DELETE FROM assets WHERE path = ?", (path,))
 
     async def _write_change(self, change: PathChange) -> None:
         connection = self._connection
@@ -242,21 +275,19 @@ class SqliteCatalogWriter:
         if change.document is not None:
             await connection.execute(_INSERT_DOCUMENT, document_row(change.document))
             await connection.executemany(_INSERT_KEY, key_rows(change.document))
+            await connection.executemany(_INSERT_LINK, link_rows(change.document))
+        if change.asset is not None:
+            await connection.execute(_INSERT_ASSET, (change.path, encode_asset(change.asset)))
 
     async def _apply_vocabulary(self, deltas: Mapping[str, WordDelta]) -> None:
         words = sorted(deltas)
-        current: dict[str, tuple[int, dt.datetime | None]] = {}
-        for start in range(0, len(words), _CHUNK):
-            chunk = words[start : start + _CHUNK]
-            rows = await self._fetch(
-                "SELECT word, documents, visible_from FROM vocabulary "
-                f"WHERE word IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            )
-            current.update(
-                (word, (count, dt.datetime.fromisoformat(moment) if moment else None))
-                for word, count, moment in rows
-            )
+        rows = await self._fetch_in(
+            "SELECT word, documents, visible_from FROM vocabulary WHERE word", words
+        )
+        current = {
+            word: (count, dt.datetime.fromisoformat(moment) if moment else None)
+            for word, count, moment in rows
+        }
         kept: list[tuple[str, int, str | None]] = []
         gone: list[tuple[str]] = []
         for word in words:

@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -22,6 +23,7 @@ _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _ISO_DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _SLUG = re.compile(SLUG_PATTERN)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 class FieldProblem(Exception):
@@ -218,6 +220,38 @@ def _year_month(value: Any, key: str) -> str:
     return str(value)
 
 
+def aliases(value: Any, warnings: list[tuple[tuple[str | int, ...], str]]) -> list[str]:
+    """Old slugs (``oude-naam``) and old-site paths (``/oude-site/pagina.html``)."""
+    result: list[str] = []
+    for index, item in enumerate(text_list(value, warnings)):
+        if item.startswith(("http://", "https://")):
+            # A whole old address: the path is what a request for it asks.
+            parts = urlsplit(item)
+            item = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        is_path = item.startswith("/") and not any(char.isspace() for char in item)
+        if not is_path and not (_SLUG.match(item) and len(item) <= 200):
+            raise FieldProblem(
+                f"'{item}' is neither a slug (like 'oude-naam') nor a path of the old site "
+                "(like '/oude-site/pagina.html')",
+                (index,),
+            )
+        if item not in result:
+            result.append(item)
+    return result
+
+
+def image(value: Any, warnings: list[tuple[tuple[str | int, ...], str]]) -> str:
+    """A file beside the content (``team.jpg``, ``/media/team.jpg``) or an http(s) address."""
+    written = text(value, warnings)
+    scheme = _SCHEME.match(written)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        raise FieldProblem(
+            f"'{written}' is not an image address: give a file in the content folder "
+            "(like team.jpg) or an address starting with https://"
+        )
+    return written
+
+
 def period_end_date(value: Period) -> dt.date | None:
     """The last day of the period's final month, if it has ended."""
     if value.end is None:
@@ -271,6 +305,9 @@ ASSIGNMENT_FIELDS: dict[str, tuple[Converter, bool]] = {
     "draft": (boolean, False),
     "lang": (language, False),
     "slug": (slug, False),
+    "image": (image, False),
+    "image_alt": (optional_text, False),
+    "aliases": (aliases, False),
 }
 
 POST_FIELDS: dict[str, tuple[Converter, bool]] = {
@@ -284,6 +321,9 @@ POST_FIELDS: dict[str, tuple[Converter, bool]] = {
     "updated": (datetime_value, False),
     "lang": (language, False),
     "slug": (slug, False),
+    "image": (image, False),
+    "image_alt": (optional_text, False),
+    "aliases": (aliases, False),
 }
 
 FIELDS: dict[Collection, dict[str, tuple[Converter, bool]]] = {

@@ -15,7 +15,8 @@ from caseapi.models import FileStamp
 # Editors' temporary and backup files: never content, never an error.
 _TEMPORARY_SUFFIXES = (".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", "~")
 _TEMPORARY_PREFIXES = (".", "#", "~$")
-_TEMPORARY_NAMES = {"4913"}  # vim's write test file
+# vim's write test file, and what Windows and macOS leave in folders they show.
+_TEMPORARY_NAMES = {"4913", "Thumbs.db", "desktop.ini", "Icon\r"}
 
 
 def is_ignored(relative: str) -> bool:

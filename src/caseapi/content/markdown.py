@@ -1,4 +1,9 @@
-"""Markdown body -> sanitised HTML, plain text and ``##`` sections."""
+"""Markdown body -> sanitised HTML, plain text, ``##`` sections and a table of contents.
+
+Relative links and images are resolved by ``links.py`` as the tokens are
+rendered (with their line, for warnings); ``<img>`` gets the width and
+height of its file, so pages do not jump while images load.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from caseapi.models import Section
+from caseapi.content.links import CONTENT_SCHEME, DocumentLinks
+from caseapi.models import Section, TocEntry
 from caseapi.slugs import slugify
 
 # Headings keep their ids so frontends can link to a section.
@@ -21,6 +27,9 @@ _ALLOWED_ATTRIBUTES = {
     "code": {"class"},
 }
 
+# Our own scheme survives sanitising: it stands for a path inside the content folder.
+_URL_SCHEMES = nh3.ALLOWED_URL_SCHEMES | {CONTENT_SCHEME.rstrip(":")}
+_LINKING = frozenset({("a", "href"), ("img", "src")})
 _HIDDEN_OPEN = re.compile(r"<(script|style)\b")
 _HIDDEN_CLOSE = re.compile(r"</(script|style)\b")
 
@@ -32,6 +41,7 @@ class RenderedBody(msgspec.Struct, kw_only=True):
     text: str
     sections: list[Section]
     first_paragraph: str
+    toc: list[TocEntry]
 
 
 @cache
@@ -42,15 +52,19 @@ def _markdown() -> MarkdownIt:
     )
 
 
-def render_markdown(body: str) -> RenderedBody:
-    """Render ``body``; sections split at ``##`` headings."""
+def render_markdown(
+    body: str, links: DocumentLinks | None = None, first_line: int = 1
+) -> RenderedBody:
+    """Render ``body``; sections split at ``##`` headings; ``first_line`` is the body's line."""
     markdown = _markdown()
     tokens = markdown.parse(body)
     _add_heading_ids(tokens)
+    if links is not None:
+        _resolve_links(tokens, links, first_line)
     sections: list[Section] = []
     for heading, section_tokens in _split_sections(tokens):
         raw_html = markdown.renderer.render(section_tokens, markdown.options, {})
-        html = sanitise(raw_html)
+        html = sanitise(raw_html, links)
         # A section's text leaves out its heading (heading_open, inline, heading_close).
         text = _plain_text(section_tokens[3:] if heading is not None else section_tokens)
         if heading is None and not text:
@@ -71,12 +85,69 @@ def render_markdown(body: str) -> RenderedBody:
         ),
         sections=sections,
         first_paragraph=_first_paragraph(tokens),
+        toc=_table_of_contents(tokens),
     )
 
 
-def sanitise(html: str) -> str:
-    """Strip anything that could run in a reader's browser."""
-    return nh3.clean(html, attributes=_ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer")
+def sanitise(html: str, links: DocumentLinks | None = None) -> str:
+    """Strip anything that could run in a reader's browser; resolve links in raw HTML too."""
+
+    def resolve(element: str, attribute: str, value: str) -> str | None:
+        if links is not None and (element, attribute) in _LINKING:
+            resolved = links.resolve(value, None)
+            return value if resolved is None else resolved or None
+        return value
+
+    return nh3.clean(
+        html,
+        attributes=_ALLOWED_ATTRIBUTES,
+        link_rel="noopener noreferrer",
+        url_schemes=_URL_SCHEMES,
+        attribute_filter=resolve,
+    )
+
+
+def _resolve_links(tokens: list[Token], links: DocumentLinks, first_line: int) -> None:
+    """Markdown links and images -> stored URLs; images get their file's width and height."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = first_line + token.map[0] if token.map else None
+        for child in token.children:
+            attribute = {"image": "src", "link_open": "href"}.get(child.type)
+            if attribute is None:
+                continue
+            resolved = links.resolve(
+                str(child.attrGet(attribute) or ""),
+                line,
+                "image" if child.type == "image" else "link",
+            )
+            if resolved is None:
+                continue
+            if not resolved:
+                child.attrs.pop(attribute, None)
+                continue
+            child.attrSet(attribute, resolved)
+            size = links.image_size(resolved) if child.type == "image" else None
+            if size is not None:
+                child.attrSet("width", str(size[0]))
+                child.attrSet("height", str(size[1]))
+
+
+def _table_of_contents(tokens: list[Token]) -> list[TocEntry]:
+    """The headings below the title, nested by level, with the ids they link to."""
+    root: list[TocEntry] = []
+    open_entries: list[TocEntry] = []
+    for token in tokens:
+        if token.type != "heading_open" or token.tag == "h1":
+            continue
+        level = int(token.tag[1])
+        entry = TocEntry(id=str(token.attrGet("id")), title=token.content, level=level, children=[])
+        while open_entries and open_entries[-1].level >= level:
+            open_entries.pop()
+        (open_entries[-1].children if open_entries else root).append(entry)
+        open_entries.append(entry)
+    return root
 
 
 def _add_heading_ids(tokens: list[Token]) -> None:

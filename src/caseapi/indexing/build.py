@@ -14,10 +14,12 @@ from pathlib import Path
 
 import msgspec
 
+from caseapi.catalog.files import FileStore
 from caseapi.catalog.schema import SCHEMA_VERSION, read_index_state
 from caseapi.catalog.writer import SqliteCatalogWriter
 from caseapi.content.files import content_files, stamp_folder
-from caseapi.content.loader import LoadResult, load_file, resolve_slugs
+from caseapi.content.loader import LoadResult, resolve_slugs
+from caseapi.indexing.loading import FileLoader, file_loader
 from caseapi.indexing.locks import write_lock
 from caseapi.indexing.sync import SyncReport, sync_index
 from caseapi.search.vocabulary import count_words, document_words
@@ -52,14 +54,14 @@ class FolderRead(msgspec.Struct, kw_only=True):
     words: dict[str, frozenset[str]]
 
 
-def load_all(content_dir: Path, on_progress: Progress | None = None) -> FolderRead:
+def load_all(loader: FileLoader, on_progress: Progress | None = None) -> FolderRead:
     """Load every file, reporting progress as (done, total); large folders on every core."""
-    files = content_files(content_dir)
+    files = content_files(loader.content_dir)
     workers = min(cores(), MAX_PROCESSES)
     if len(files) < PARALLEL_FROM or workers < 2:
         results = []
         for done, relative in enumerate(files, start=1):
-            results.append(load_file(content_dir, relative))
+            results.append(loader.load(relative))
             if on_progress is not None:
                 on_progress(done, len(files))
         return FolderRead(results=results, words={})
@@ -68,7 +70,7 @@ def load_all(content_dir: Path, on_progress: Progress | None = None) -> FolderRe
     # spawn, not fork: a server process has threads, and forking those is unsafe.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for results, words in pool.map(_load_chunk, [content_dir] * len(chunks), chunks):
+        for results, words in pool.map(_load_chunk, [loader] * len(chunks), chunks):
             read.results.extend(results)
             read.words.update(words)
             if on_progress is not None:
@@ -83,10 +85,10 @@ def cores() -> int:
 
 
 def _load_chunk(
-    content_dir: Path, files: list[Path]
+    loader: FileLoader, files: list[Path]
 ) -> tuple[list[LoadResult], dict[str, frozenset[str]]]:
     """Load some files and find their words (for the vocabulary) while they are at hand."""
-    results = [load_file(content_dir, relative) for relative in files]
+    results = [loader.load(relative) for relative in files]
     words = {
         result.path: frozenset(document_words(result.document))
         for result in results
@@ -105,7 +107,8 @@ async def _build(settings: Settings, on_progress: Progress | None) -> BuildRepor
     started = time.perf_counter()
     stamps = stamp_folder(settings.content_dir)
     # Parsing and rendering is CPU work: keep it off the event loop of a running server.
-    read = await asyncio.to_thread(load_all, settings.content_dir, on_progress)
+    loader = file_loader(settings)
+    read = await asyncio.to_thread(load_all, loader, on_progress)
     results = read.results
     folder = resolve_slugs(results)
     search = WhooshSearchWriter(settings.index_dir)
@@ -120,12 +123,13 @@ async def _build(settings: Settings, on_progress: Progress | None) -> BuildRepor
         await asyncio.to_thread(search.build, search_folder, folder.documents, processes)
         vocabulary = count_words(folder.documents, dt.datetime.now(dt.UTC), read.words)
         generation = await catalog.replace_all(
-            folder.documents, folder.problems, stamps, vocabulary, search_folder
+            folder.documents, folder.assets, folder.problems, stamps, vocabulary, search_folder
         )
     finally:
         await catalog.close()
     # Keep the previous generation's index: a reader may still be searching it.
     search.remove_stale(keep={search_folder, previous_folder or search_folder})
+    FileStore(loader.store_folder).remove_unreferenced(asset.digest for asset in folder.assets)
     errors = sum(problem.severity == "error" for problem in folder.problems)
     return BuildReport(
         generation=generation,

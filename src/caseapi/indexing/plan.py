@@ -64,6 +64,13 @@ def plan_sync(
         }
     )
     for path, result in sorted(results.items()):
+        if result.asset is not None:
+            changes.append(
+                PathChange(
+                    path=path, stamp=current[path], asset=result.asset, problems=result.problems
+                )
+            )
+            continue
         document = result.document
         problems = result.problems
         taken = None if document is None else claims.claim(path, document, result.slug_line)

@@ -19,7 +19,8 @@ import msgspec
 from caseapi.catalog.interface import CatalogWriter
 from caseapi.catalog.writer import SqliteCatalogWriter
 from caseapi.content.files import stamp_folder
-from caseapi.content.loader import LoadResult, load_file
+from caseapi.content.loader import LoadResult
+from caseapi.indexing.loading import FileLoader, file_loader
 from caseapi.indexing.locks import write_lock
 from caseapi.indexing.openfiles import open_for_writing
 from caseapi.indexing.plan import plan_sync
@@ -50,14 +51,15 @@ async def sync_index(settings: Settings) -> SyncReport | None:
         catalog = await SqliteCatalogWriter.open(settings.catalog_path)
         try:
             search = WhooshSearchWriter(settings.index_dir)
-            return await _sync(settings.content_dir, catalog, search, started)
+            return await _sync(file_loader(settings), catalog, search, started)
         finally:
             await catalog.close()
 
 
 async def _sync(
-    content_dir: Path, catalog: CatalogWriter, search: SearchWriter, started: float
+    loader: FileLoader, catalog: CatalogWriter, search: SearchWriter, started: float
 ) -> SyncReport | None:
+    content_dir = loader.content_dir
     indexed = await catalog.file_stamps()
     current = await _settled_stamps(content_dir, indexed)
     changed = {path for path, stamp in current.items() if indexed.get(path) != stamp}
@@ -68,9 +70,10 @@ async def _sync(
         await asyncio.to_thread(search.remove_unfinished, folder)
     if not changed and not removed:
         return None
-    # Files failing now may load once others changed (a duplicate slug freed up).
-    changed |= state.failing & set(current)
-    results = await asyncio.to_thread(_load, content_dir, sorted(changed))
+    # Files failing now may load once others changed (a duplicate slug freed up), and
+    # documents linking to a changed file have warnings and image sizes to look at again.
+    changed |= (state.failing | state.dependents) & set(current)
+    results = await asyncio.to_thread(_load, loader, sorted(changed))
     plan = plan_sync(state, results, removed, current, dt.datetime.now(dt.UTC))
 
     async def update_search() -> None:
@@ -138,5 +141,5 @@ def _restamp(
     return fresh
 
 
-def _load(content_dir: Path, paths: list[str]) -> dict[str, LoadResult]:
-    return {path: load_file(content_dir, Path(path)) for path in paths}
+def _load(loader: FileLoader, paths: list[str]) -> dict[str, LoadResult]:
+    return {path: loader.load(Path(path)) for path in paths}

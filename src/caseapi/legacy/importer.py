@@ -15,7 +15,7 @@ from typing import Literal
 
 import msgspec
 
-from caseapi.content.loader import parse_document
+from caseapi.content.documents import parse_document
 from caseapi.legacy.page import FLAGGING_KINDS, Finding, ImportedPage, convert_page
 from caseapi.legacy.text import LegacyPageError
 from caseapi.models import Collection

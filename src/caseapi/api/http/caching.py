@@ -45,7 +45,10 @@ if TYPE_CHECKING:
 
     from caseapi.api.readers import Readers
 
-Family = Literal["documents", "lists", "search", "feeds", "status", "schema"]
+Family = Literal["documents", "lists", "search", "feeds", "status", "schema", "files"]
+# Families whose handlers answer conditional requests and set Cache-Control themselves,
+# and whose answers are not kept in memory (files are on disk already).
+PASSED_THROUGH = frozenset({"files"})
 FAMILY_OPTION = "cache_family"
 # What the OpenAPI pages and their assets may be kept for; they change with a deploy.
 SCHEMA_CACHE_CONTROL = "public, max-age=300"
@@ -74,6 +77,10 @@ class RepresentationMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        if scope["route_handler"].opt.get(FAMILY_OPTION) in PASSED_THROUGH:
+            scope.setdefault("state", {})[CACHE_STATE_KEY] = "pass"
             await self.app(scope, receive, send)
             return
         readers: Readers = scope["app"].state.readers
