@@ -160,8 +160,15 @@ def command_serve(arguments: argparse.Namespace) -> int:
     """Serve the API with uvicorn; the index is brought up to date first."""
     from caseapi.server import serve
 
+    # Unless told otherwise, the API's own links (files, pages, feeds) point where it listens.
+    listening = "127.0.0.1" if arguments.host in ("0.0.0.0", "::", "") else arguments.host
+    listening = f"[{listening}]" if ":" in listening else listening
+    api_url = None if os.environ.get("CASEAPI_API_URL") else f"http://{listening}:{arguments.port}"
     settings = Settings.from_env(
-        content_dir=arguments.content, index_dir=arguments.index, watch=not arguments.no_watch
+        content_dir=arguments.content,
+        index_dir=arguments.index,
+        watch=not arguments.no_watch,
+        api_url=api_url,
     )
     report = asyncio.run(ensure_index(settings))
     if report is not None:

@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 
 from caseapi.api.app import create_app
 from caseapi.settings import Settings
+from tests.api_helpers import assert_problem
 from tests.conftest import ContentFolder
 
 Serve = Callable[[], TestClient]
@@ -192,8 +193,29 @@ def test_schema_assets_are_served(
     assert content_type in response.headers["content-type"]
 
 
-def test_missing_schema_asset_is_a_404(content: ContentFolder, serve: Serve) -> None:
-    assert serve().get("/schema/assets/bestaat-niet.js").status_code == 404
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/schema/assets/bestaat-niet.js",
+        "/schema/assets/%00",
+        "/schema/assets/..%2f..%2fpyproject.toml",
+        "/schema/assets/../../index/catalog.sqlite",
+        # In the package, but not what the page loads: not served.
+        "/schema/assets/swagger-editor-bundle.js",
+        "/schema/assets/oauth2-redirect.html",
+        "/schema/assets/",
+    ],
+)
+def test_only_the_files_the_schema_page_loads_are_served(
+    content: ContentFolder, serve: Serve, path: str
+) -> None:
+    assert_problem(serve().get(path), 404)
+
+
+def test_the_schema_page_loads_swagger_ui_5(content: ContentFolder, serve: Serve) -> None:
+    bundle = serve().get("/schema/assets/swagger-ui-bundle.js").text
+    # Swagger UI 4 cannot read OpenAPI 3.1: it showed "Unable to render this definition".
+    assert re.search(r'"5\.\d+\.\d+"', bundle)
 
 
 def test_openapi_json_is_served(content: ContentFolder, serve: Serve) -> None:

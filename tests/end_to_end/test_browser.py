@@ -9,6 +9,8 @@ driven through Selenium; without them the test is skipped.
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
 import shutil
 import signal
@@ -20,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from tests.conftest import ContentFolder
 from tests.paths import ROOT
@@ -134,6 +137,131 @@ def texts(driver: Any, selector: str) -> list[str]:
 
     with settled():
         return [element.text for element in driver.find_elements(By.CSS_SELECTOR, selector)]
+
+
+@contextlib.contextmanager
+def servers(tmp_path: Path, content: Path) -> Iterator[tuple[str, str]]:
+    """``caseapi serve`` over ``content`` and the example page on another origin: their URLs."""
+    api_port, page_port = free_port(), free_port()
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("CASEAPI_")
+    }
+    api = [
+        *(sys.executable, "-m", "caseapi.cli", "serve", "--no-watch", "--no-access-log"),
+        *("--content", str(content), "--index", str(tmp_path / "index")),
+        *("--host", "127.0.0.1", "--port", str(api_port)),
+    ]
+    static = [sys.executable, "-m", "http.server", str(page_port), "--bind", "127.0.0.1"]
+    api_log, static_log = tmp_path / "api.log", tmp_path / "static.log"
+    with (
+        process(api, api_log, env=environment) as api_server,
+        process(static, static_log, cwd=EXAMPLES) as static_server,
+    ):
+        api_url = f"http://127.0.0.1:{api_port}"
+        page_url = f"http://localhost:{page_port}/index.html"
+        wait_until_answering(f"{api_url}/health", api_server, api_log)
+        wait_until_answering(page_url, static_server, static_log)
+        yield api_url, page_url
+
+
+def screenshot(driver: Any, name: str) -> None:
+    """Saved for a person to look at when BROWSER_SCREENSHOTS names a folder."""
+    folder = os.environ.get("BROWSER_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+
+
+def severe_messages(driver: Any) -> list[str]:
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE" and "favicon.ico" not in entry["message"]
+    ]
+
+
+def test_the_schema_page_shows_every_operation(
+    tmp_path: Path, dutch: ContentFolder, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    committed = json.loads((ROOT / "openapi" / "openapi.json").read_text(encoding="utf-8"))
+    expected = {
+        (method.upper(), path)
+        for path, operations in committed["paths"].items()
+        for method in operations
+    }
+    with servers(tmp_path, dutch.root) as (api_url, _):
+        browser.get(f"{api_url}/schema")
+
+        def operations_shown() -> set[tuple[str, str]]:
+            with settled():
+                blocks = browser.find_elements(By.CSS_SELECTOR, ".opblock-summary")
+                shown = {
+                    (
+                        block.find_element(By.CSS_SELECTOR, ".opblock-summary-method").text,
+                        block.find_element(By.CSS_SELECTOR, ".opblock-summary-path").text,
+                    )
+                    for block in blocks
+                }
+            assert len(shown) == len(expected), shown
+            return shown
+
+        shown = eventually(operations_shown, timeout=START_DEADLINE)
+        # Swagger UI breaks long paths with zero-width spaces.
+        assert {(method, path.replace("\u200b", "")) for method, path in shown} == expected
+        page = browser.find_element(By.TAG_NAME, "body").text
+        assert "Unable to render" not in page
+        assert "caseapi" in browser.find_element(By.CSS_SELECTOR, ".info .title").text
+        screenshot(browser, "schema")
+        assert severe_messages(browser) == []
+
+
+def test_a_post_with_an_image_shows_the_image_at_its_size(
+    tmp_path: Path, content: ContentFolder, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    photo = Image.new("RGB", (640, 400), (40, 90, 160))
+    data = io.BytesIO()
+    photo.save(data, "JPEG")
+    content.write_bytes("posts/team.jpg", data.getvalue())
+    content.write(
+        "posts/team-op-pad.md",
+        "---\ntitle: Team op pad\ndate: 2024-05-01\nauthor: Henk Wedman\n"
+        "image: team.jpg\nimage_alt: Het team op de hei\n---\n"
+        "Het hele team ging mee.\n\n![Het team](team.jpg)\n\n## Wat we leerden\n\nVeel.\n",
+    )
+    with servers(tmp_path, content.root) as (api_url, page_url):
+        browser.get(f"{page_url}?api={api_url}&post=team-op-pad")
+
+        def images_loaded() -> list[dict[str, Any]]:
+            with settled():
+                found = browser.find_elements(By.CSS_SELECTOR, "#bericht img")
+                facts = [
+                    browser.execute_script(
+                        "const i = arguments[0]; return {complete: i.complete, "
+                        "natural: [i.naturalWidth, i.naturalHeight], "
+                        "attributes: [i.getAttribute('width'), i.getAttribute('height')], "
+                        "src: i.src, alt: i.alt, shown: [i.clientWidth, i.clientHeight]};",
+                        image,
+                    )
+                    for image in found
+                ]
+            assert len(facts) == 2, facts
+            assert all(fact["complete"] and fact["natural"] == [640, 400] for fact in facts), facts
+            return facts
+
+        cover, inline = eventually(images_loaded, timeout=START_DEADLINE)
+        for image in (cover, inline):
+            assert image["attributes"] == ["640", "400"]
+            assert image["src"].startswith(f"{api_url}/files/posts/team.jpg?v=")
+            assert image["shown"] == [640, 400]
+        assert cover["alt"] == "Het team op de hei"
+        assert texts(browser, "#bericht h2")[0] == "Team op pad"
+        assert "1 min. lezen" in texts(browser, "#bericht .meta")[0]
+        screenshot(browser, "post-with-image")
+        assert severe_messages(browser) == []
 
 
 def test_the_example_page_lists_posts_and_finds_one_by_a_dutch_query(

@@ -5,20 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
-import swagger_ui_bundle
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.static_files import create_static_files_router
 
-from caseapi import __version__
 from caseapi.api.admin import reindex
 from caseapi.api.assignments import AssignmentController
+from caseapi.api.docs import openapi_config, swagger_asset
 from caseapi.api.feeds import FEED_ROUTES
 from caseapi.api.files import serve_file
 from caseapi.api.http.cache import ResponseCache
@@ -33,8 +28,6 @@ from caseapi.api.tags import list_tags
 from caseapi.indexing.build import ensure_index
 from caseapi.indexing.watcher import watch_content
 from caseapi.settings import Settings
-
-SWAGGER_ASSETS = "/schema/assets"
 
 
 def create_app(settings: Settings | None = None, *, build_index: bool = True) -> Litestar:
@@ -81,11 +74,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
             health,
             content_errors,
             *FEED_ROUTES,
-            create_static_files_router(
-                path=SWAGGER_ASSETS,
-                directories=[Path(swagger_ui_bundle.swagger_ui_path)],
-                include_in_schema=False,
-            ),
+            swagger_asset,
         ],
         dependencies={
             "readers": Provide(provide_readers, sync_to_thread=False),
@@ -105,26 +94,3 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
     # and the access log apply to every answer, 404s and preflights included.
     app.asgi_handler = Edge(app.asgi_handler, settings.http)
     return app
-
-
-def openapi_config() -> OpenAPIConfig:
-    """OpenAPI at ``/schema``; the Swagger UI assets come from this server, not a CDN."""
-    return OpenAPIConfig(
-        title="caseapi",
-        version=__version__,
-        description=(
-            "Headless content API: executed assignments and posts from a Markdown folder, "
-            "with Dutch full-text search and feeds."
-        ),
-        path="/schema",
-        render_plugins=[
-            SwaggerRenderPlugin(
-                path=["/", "/swagger"],
-                js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
-                css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
-                standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
-                favicon=f"<link rel='icon' href='{SWAGGER_ASSETS}/favicon-32x32.png'>",
-            ),
-            JsonRenderPlugin(path="/openapi.json"),
-        ],
-    )
