@@ -1,9 +1,10 @@
-"""The ``caseapi`` command: serve, index, check, import, openapi."""
+"""The ``caseapi`` command: serve, index, check, import, new, preview, openapi."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import sys
@@ -16,11 +17,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from caseapi.catalog.reader import SqliteCatalogReader
 from caseapi.content.loader import load_folder
 from caseapi.content.scaffold import NewFile, ScaffoldError, create_file
 from caseapi.indexing.build import build_index, ensure_index
 from caseapi.legacy.importer import ImportOutcome, import_pages
-from caseapi.models import ContentProblem
+from caseapi.models import AMSTERDAM, ContentProblem
+from caseapi.preview import DEFAULT_MINUTES, MAX_MINUTES, preview_link
 from caseapi.settings import Settings
 
 console = Console(stderr=True)
@@ -70,7 +73,7 @@ def command_check(arguments: argparse.Namespace) -> int:
     if not settings.content_dir.is_dir():
         console.print(f"[red]no content folder at {settings.content_dir}[/red]")
         return 2
-    folder = load_folder(settings.content_dir)
+    folder = load_folder(settings.content_dir, settings.max_file_bytes)
     _print_problems(folder.problems)
     errors = sum(problem.severity == "error" for problem in folder.problems)
     console.print(
@@ -207,6 +210,47 @@ def command_new(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_preview(arguments: argparse.Namespace) -> int:
+    """Print a signed link that shows one draft or scheduled document until it expires."""
+    settings = _settings(arguments)
+    if settings.preview_secret is None:
+        console.print("[red]previews are off: set CASEAPI_PREVIEW_SECRET (the signing key)[/red]")
+        return 2
+    if not 1 <= arguments.minutes <= MAX_MINUTES:
+        console.print(f"[red]--minutes must be from 1 to {MAX_MINUTES}[/red]")
+        return 2
+
+    async def find() -> bool:
+        # The editor may have saved the draft a moment ago: bring the index up to date first.
+        await ensure_index(settings)
+        catalog = await SqliteCatalogReader.open(settings.catalog_path)
+        try:
+            return await catalog.find_document(arguments.collection, arguments.slug) is not None
+        finally:
+            await catalog.close()
+
+    if not asyncio.run(find()):
+        console.print(
+            f"[red]there is no document {arguments.collection}/{arguments.slug}[/red] "
+            "(run [bold]caseapi check[/bold] if its file has errors)"
+        )
+        return 1
+    link = preview_link(
+        settings.preview_secret,
+        settings.base_url,
+        settings.api_url,
+        arguments.collection,
+        arguments.slug,
+        arguments.minutes,
+        dt.datetime.now(dt.UTC),
+    )
+    sys.stdout.write(f"{link.url}\n")
+    console.print(
+        f"valid until {link.expires.astimezone(AMSTERDAM):%Y-%m-%d %H:%M}; API: {link.api_url}"
+    )
+    return 0
+
+
 def command_openapi(arguments: argparse.Namespace) -> int:
     """Print the OpenAPI document generated from the app (committed as openapi/openapi.json)."""
     sys.stdout.write(openapi_json() + "\n")
@@ -285,6 +329,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="start as a draft, never served until 'draft: true' is removed (default: on)",
     )
     new.set_defaults(handler=command_new)
+
+    preview = commands.add_parser(
+        "preview", help="print a signed link to a draft or scheduled document"
+    )
+    _add_folder_options(preview)
+    preview.add_argument("collection", choices=("assignments", "posts"))
+    preview.add_argument("slug", help="the document's slug")
+    preview.add_argument(
+        "--minutes",
+        type=int,
+        default=DEFAULT_MINUTES,
+        help=f"how long the link works (default: {DEFAULT_MINUTES})",
+    )
+    preview.set_defaults(handler=command_preview)
 
     openapi = commands.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(handler=command_openapi)

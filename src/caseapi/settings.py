@@ -79,6 +79,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_url: str = LOCAL_URL
     # Admin endpoints are switched off while no token is configured.
     admin_token: str | None = None
+    # Signs preview links; previews are off while none is configured.
+    preview_secret: str | None = None
     # How many items one page of a feed holds.
     feed_size: int = DEFAULT_FEED_SIZE
     # The site's name: feed titles, and the author of feed items that name none.
@@ -101,6 +103,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             base_url=env.url("CASEAPI_BASE_URL"),
             api_url=env.url("CASEAPI_API_URL"),
             admin_token=env.text("CASEAPI_ADMIN_TOKEN", "") or None,
+            preview_secret=env.text("CASEAPI_PREVIEW_SECRET", "") or None,
             feed_size=env.whole_number("CASEAPI_FEED_SIZE", DEFAULT_FEED_SIZE, 1, MAX_FEED_SIZE),
             site_name=env.text("CASEAPI_SITE_NAME", "").strip() or DEFAULT_SITE_NAME,
             files_url=env.text("CASEAPI_FILES_URL", "").strip().rstrip("/"),

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.params import JSONBody
 
 from caseapi.api.http.problems import problem_spec
 from caseapi.api.readers import Readers
 from caseapi.indexing.build import BuildReport, build_index
+from caseapi.models import SLUG_PATTERN, Collection
+from caseapi.preview import DEFAULT_MINUTES, MAX_MINUTES, PreviewLink, preview_link
 from caseapi.settings import Settings
 
 
@@ -52,3 +57,45 @@ async def reindex(
     report = await build_index(settings)
     await readers.refresh()
     return report
+
+
+class PreviewRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``POST /admin/preview``: which document, and for how long."""
+
+    collection: Collection
+    slug: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=200)]
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=MAX_MINUTES)] = DEFAULT_MINUTES
+
+
+@post(
+    "/admin/preview",
+    summary="A preview link for a draft or scheduled document",
+    tags=["admin"],
+    status_code=200,
+    responses={
+        401: problem_spec("No bearer token"),
+        403: problem_spec("Wrong token"),
+        404: problem_spec("Admin endpoints or previews are off, or no such document"),
+    },
+)
+async def create_preview(
+    request: Request[Any, Any, Any],
+    settings: NamedDependency[Settings],
+    readers: NamedDependency[Readers],
+    data: JSONBody[PreviewRequest],
+) -> PreviewLink:
+    """A signed link that shows one document, draft or not, until it expires."""
+    _check_token(request, settings)
+    if settings.preview_secret is None:
+        raise NotFoundException(detail="Previews are off: set CASEAPI_PREVIEW_SECRET to use them.")
+    if await readers.catalog.find_document(data.collection, data.slug) is None:
+        raise NotFoundException(detail=f"There is no document {data.collection}/{data.slug}.")
+    return preview_link(
+        settings.preview_secret,
+        settings.base_url,
+        settings.api_url,
+        data.collection,
+        data.slug,
+        data.minutes,
+        dt.datetime.now(dt.UTC),
+    )

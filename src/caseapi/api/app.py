@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 
-from caseapi.api.admin import reindex
+from caseapi.api.admin import create_preview, reindex
 from caseapi.api.assignments import AssignmentController
 from caseapi.api.docs import openapi_config, swagger_asset
 from caseapi.api.feeds import FEED_ROUTES
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
             PostController,
             SearchController,
             reindex,
+            create_preview,
             serve_file,
             list_tags,
             health,

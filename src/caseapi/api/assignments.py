@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
-from caseapi.api.collections import CollectionRoutes
+from caseapi.api.collections import CollectionRoutes, PreviewParameter
 from caseapi.api.documents import assignment_detail, assignment_item
 from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import not_modified_spec
@@ -91,6 +91,7 @@ class AssignmentController(Controller):
         responses={
             304: not_modified_spec(),
             400: problem_spec("Invalid slug"),
+            403: problem_spec("A preview token that does not open this document"),
             404: problem_spec("No such assignment"),
         },
     )
@@ -104,6 +105,7 @@ class AssignmentController(Controller):
                 pattern=SLUG_PATTERN, max_length=200, description="The assignment's slug."
             ),
         ],
+        preview: PreviewParameter = None,
     ) -> Response[AssignmentDetail]:
         """One public assignment with its rendered body and sections."""
-        return await ASSIGNMENTS.one(readers, slug)
+        return await ASSIGNMENTS.one(readers, settings, slug, preview)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from litestar import Request, Response
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import QueryParameter
 
 from caseapi.api.documents import Neighbours, last_modified_header
 from caseapi.api.listing import fetch_page, link_header, parse_fields
@@ -16,7 +17,20 @@ from caseapi.api.schemas import PageMeta
 from caseapi.api.urls import ContentUrls
 from caseapi.catalog.interface import Filters, SortKey
 from caseapi.models import Collection, Document
+from caseapi.preview import PreviewRefused, check_preview
 from caseapi.settings import Settings
+
+PreviewParameter = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=2000,
+        description=(
+            "A preview token (`caseapi preview`, `POST /admin/preview`): shows this document "
+            "as a draft or before its `publish_at`, with `Cache-Control: no-store`. A token that "
+            "is wrong, expired or for another document is a 403."
+        ),
+    ),
+]
 
 Item = TypeVar("Item")
 Detail = TypeVar("Detail")
@@ -63,9 +77,17 @@ class CollectionRoutes(Generic[Item, Detail, Page]):
         )
         return Response(body, headers={"Link": link_header(settings.api_url, request, meta)})
 
-    async def one(self, readers: Readers, slug: str) -> Response[Detail]:
-        """One public document in full; a 404 problem when there is none by that slug."""
+    async def one(
+        self, readers: Readers, settings: Settings, slug: str, preview: str | None
+    ) -> Response[Detail]:
+        """One public document in full; a 404 problem when there is none by that slug.
+
+        With a ``preview`` token for this document, also a draft or scheduled one: never
+        kept by any cache. A token that does not open it is a 403, never the public version.
+        """
         now = dt.datetime.now(dt.UTC)
+        if preview is not None:
+            return await self._preview(readers, settings, slug, preview, now)
         document = await readers.catalog.get_document(self.collection, slug, now)
         if document is None:
             raise NotFoundException(detail=f"There is no {self.noun} '{slug}'.")
@@ -73,4 +95,24 @@ class CollectionRoutes(Generic[Item, Detail, Page]):
         return Response(
             self.detail(document, readers.urls, neighbours),
             headers=last_modified_header(document),
+        )
+
+    async def _preview(
+        self, readers: Readers, settings: Settings, slug: str, token: str, now: dt.datetime
+    ) -> Response[Detail]:
+        if settings.preview_secret is None:
+            raise PermissionDeniedException(
+                detail="Previews are off on this server: CASEAPI_PREVIEW_SECRET is not set."
+            )
+        try:
+            check_preview(settings.preview_secret, token, self.collection, slug, now)
+        except PreviewRefused as refused:
+            raise PermissionDeniedException(detail=str(refused)) from None
+        document = await readers.catalog.find_document(self.collection, slug)
+        if document is None:
+            raise NotFoundException(detail=f"There is no {self.noun} '{slug}', not even a draft.")
+        neighbours = Neighbours(*await readers.catalog.neighbours(document, now))
+        return Response(
+            self.detail(document, readers.urls, neighbours),
+            headers={"Cache-Control": "no-store"},
         )

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
-from caseapi.api.collections import CollectionRoutes
+from caseapi.api.collections import CollectionRoutes, PreviewParameter
 from caseapi.api.documents import post_detail, post_item
 from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import not_modified_spec
@@ -87,6 +87,7 @@ class PostController(Controller):
         responses={
             304: not_modified_spec(),
             400: problem_spec("Invalid slug"),
+            403: problem_spec("A preview token that does not open this document"),
             404: problem_spec("No such post"),
         },
     )
@@ -97,6 +98,7 @@ class PostController(Controller):
         slug: Annotated[
             str, PathParameter(pattern=SLUG_PATTERN, max_length=200, description="The post's slug.")
         ],
+        preview: PreviewParameter = None,
     ) -> Response[PostDetail]:
         """One public post with its rendered body and sections."""
-        return await POSTS.one(readers, slug)
+        return await POSTS.one(readers, settings, slug, preview)

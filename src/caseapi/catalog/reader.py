@@ -107,6 +107,14 @@ class SqliteCatalogReader:
         )
         return decode_document(rows[0][0]) if rows else None
 
+    async def find_document(self, collection: Collection, slug: str) -> Document | None:
+        """The document with this slug, public or not (a draft, a scheduled post)."""
+        rows = await self._fetch(
+            "SELECT body FROM documents WHERE collection = :collection AND slug = :slug",
+            {"collection": collection, "slug": slug},
+        )
+        return decode_document(rows[0][0]) if rows else None
+
     async def neighbours(
         self, document: Document, now: dt.datetime
     ) -> tuple[Document | None, Document | None]:

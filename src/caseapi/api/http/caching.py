@@ -186,7 +186,10 @@ async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> list[Message
 def _representation(
     messages: list[Message], epoch: Epoch, now: dt.datetime
 ) -> Representation | None:
-    """A 200 answer sent as start and body messages; ``None`` for anything else."""
+    """A 200 answer sent as start and body messages; ``None`` for anything else.
+
+    Anything else: another status, a stream, or an answer that says ``no-store``.
+    """
     if not messages or messages[0]["type"] != "http.response.start":
         return None
     start = cast("dict[str, Any]", messages[0])
@@ -208,6 +211,8 @@ def _representation(
             last_modified = min(stated, now) if stated is not None else last_modified
         elif lowered in (b"etag", b"content-length", b"content-encoding", b"vary"):
             continue  # set again for the representation a client gets
+        elif lowered == b"cache-control" and b"no-store" in bytes(value):
+            return None  # a preview: kept by nobody, this memory included
         else:
             if lowered == b"content-type":
                 media_type = bytes(value).decode("latin-1")
