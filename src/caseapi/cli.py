@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from caseapi import __version__
 from caseapi.catalog.reader import SqliteCatalogReader
 from caseapi.content.loader import load_folder
 from caseapi.content.scaffold import NewFile, ScaffoldError, create_file
@@ -107,6 +108,8 @@ def command_import(arguments: argparse.Namespace) -> int:
         collection=arguments.collection,
         dry_run=arguments.dry_run,
         force=arguments.force,
+        old_url_prefix=arguments.old_url_prefix,
+        old_url_extension=arguments.old_url_extension,
     )
     if arguments.dry_run:
         for outcome in outcomes:
@@ -270,6 +273,7 @@ def openapi_json() -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="caseapi", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"caseapi {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="serve the API")
@@ -311,6 +315,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print the files instead of writing them"
     )
     legacy.add_argument("--force", action="store_true", help="overwrite existing files")
+    legacy.add_argument(
+        "--old-url-prefix",
+        metavar="PREFIX",
+        help="where the pages lived on the old site (/wat-doen-we/ or a URL): each page's old "
+        "address, PREFIX + its file name, redirects to its new page",
+    )
+    legacy.add_argument(
+        "--old-url-extension",
+        default=".html",
+        metavar="EXT",
+        help="the old addresses' ending in place of the file's own (default: .html)",
+    )
     legacy.set_defaults(handler=command_import)
 
     new = commands.add_parser("new", help="start a new assignment or post (a draft file)")

@@ -19,7 +19,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from caseapi.models import AMSTERDAM, Asset, Cover, Document
-from caseapi.publication import document_url
+from caseapi.publication import document_url, last_change
 
 FeedFormat = Literal["json", "atom", "rss"]
 FEED_FORMATS: tuple[FeedFormat, ...] = ("json", "atom", "rss")
@@ -121,14 +121,9 @@ def item_url(base_url: str, document: Document) -> str:
     return document_url(base_url, document.collection, document.slug)
 
 
-def changed_at(document: Document) -> dt.datetime:
-    """When the document last changed: its ``updated`` date, else the file's modification."""
-    return document.updated or document.modified
-
-
 def newest_change(documents: Sequence[Document]) -> dt.datetime | None:
     """The latest change of any of ``documents``; ``None`` when there are none."""
-    return max((changed_at(document) for document in documents), default=None)
+    return max((last_change(document) for document in documents), default=None)
 
 
 def author_name(document: Document, site_name: str) -> str:
@@ -177,7 +172,7 @@ def json_feed(documents: Sequence[Document], info: FeedInfo, links: Links) -> by
                 summary=document.summary,
                 image=_cover_url(document, links),
                 date_published=rfc3339(document.date),
-                date_modified=rfc3339(changed_at(document)),
+                date_modified=rfc3339(last_change(document)),
                 authors=[JsonFeedAuthor(name=author_name(document, info.site_name))],
                 tags=list(document.tags),
                 language=document.lang,
@@ -215,7 +210,7 @@ def atom_feed(documents: Sequence[Document], info: FeedInfo, links: Links) -> by
         if enclosure is not None:
             _add(entry, "link", rel="enclosure", **enclosure)
         _add(entry, "published", rfc3339(document.date))
-        _add(entry, "updated", rfc3339(changed_at(document)))
+        _add(entry, "updated", rfc3339(last_change(document)))
         entry_author = _add(entry, "author")
         _add(entry_author, "name", author_name(document, info.site_name))
         for tag in document.tags:

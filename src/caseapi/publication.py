@@ -10,7 +10,8 @@
 - A scheduled document's words may be suggested from its publication on; of
   several documents with a word, the earliest release counts, and a public
   one releases it at once.
-- A document's frontend URL is ``{base_url}/{collection}/{slug}``.
+- A document's frontend URL is ``{base_url}/{collection}/{slug}``; it last
+  changed at its ``updated`` date, else when its file was saved.
 - What is public changes with a new generation, when a ``publish_at`` passes,
   and at New Year in Amsterdam (ongoing assignments start to run in the new
   year): ``public_epoch`` says when it last changed and when it changes next.
@@ -91,6 +92,11 @@ def last_year(year_from: int, year_to: int | None, current_year: int) -> int:
 def running_years(year_from: int, year_to: int | None, current_year: int) -> range:
     """Every year a document belongs to."""
     return range(year_from, last_year(year_from, year_to, current_year) + 1)
+
+
+def last_change(document: Document) -> dt.datetime:
+    """When a document last changed: its ``updated`` date, else its file's modification."""
+    return document.updated or document.modified
 
 
 def document_url(base_url: str, collection: str, slug: str) -> str:

@@ -87,6 +87,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     site_name: str = DEFAULT_SITE_NAME
     # Public URL of the files beside the content; empty: ``{api_url}/files``.
     files_url: str = ""
+    # URLs per sitemap file; past it /sitemap.xml is an index of parts (the protocol's limit).
+    sitemap_size: int = 50_000
     # Files beside the content larger than this are refused.
     max_file_megabytes: int = 20
     # Watch the content folder and update the index live (``caseapi serve`` turns it on).
@@ -108,6 +110,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             site_name=env.text("CASEAPI_SITE_NAME", "").strip() or DEFAULT_SITE_NAME,
             files_url=env.text("CASEAPI_FILES_URL", "").strip().rstrip("/"),
             max_file_megabytes=env.whole_number("CASEAPI_MAX_FILE_MB", 20, 1, 1024),
+            sitemap_size=env.whole_number("CASEAPI_SITEMAP_SIZE", 50_000, 1, 50_000),
             http=_read_http(env),
         )
         chosen = {key: value for key, value in overrides.items() if value is not None}

@@ -252,6 +252,10 @@ def test_hostile_slugs_in_urls_find_nothing(
     content.post("goed-bericht", title="Een goed bericht")
     client = serve()
     response = client.get(path)
+    if response.url.path == "/":
+        # The client resolved '/posts/..' to '/' before sending: the API's index, not a post.
+        assert "html" not in response.json()
+        return
     assert response.status_code in (400, 404), (path, response.status_code)
     assert "root:" not in response.text
     assert response.headers["content-type"].startswith("application/problem+json")

@@ -59,7 +59,7 @@ async def reindex(
     return report
 
 
-class PreviewRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class PreviewRequest(msgspec.Struct, kw_only=True):
     """``POST /admin/preview``: which document, and for how long."""
 
     collection: Collection
@@ -73,6 +73,7 @@ class PreviewRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     tags=["admin"],
     status_code=200,
     responses={
+        400: problem_spec("Invalid request body"),
         401: problem_spec("No bearer token"),
         403: problem_spec("Wrong token"),
         404: problem_spec("Admin endpoints or previews are off, or no such document"),

@@ -20,9 +20,12 @@ from caseapi.api.http.cache import ResponseCache
 from caseapi.api.http.caching import representation_middleware
 from caseapi.api.http.edge import Edge, rate_limits
 from caseapi.api.http.problems import http_exception_handler, internal_error_handler
+from caseapi.api.index import api_index
 from caseapi.api.posts import PostController
 from caseapi.api.readers import Readers
+from caseapi.api.redirects import list_redirects, resolve
 from caseapi.api.search import SearchController
+from caseapi.api.sitemap import sitemap, sitemap_part
 from caseapi.api.status import content_errors, health
 from caseapi.api.tags import list_tags
 from caseapi.indexing.build import ensure_index
@@ -65,6 +68,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
     cache = ResponseCache(settings.http)
     app = Litestar(
         route_handlers=[
+            api_index,
             AssignmentController,
             PostController,
             SearchController,
@@ -72,6 +76,10 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
             create_preview,
             serve_file,
             list_tags,
+            list_redirects,
+            sitemap,
+            sitemap_part,
+            resolve,
             health,
             content_errors,
             *FEED_ROUTES,

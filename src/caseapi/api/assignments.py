@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
+from litestar.response import Redirect
 
-from caseapi.api.collections import CollectionRoutes, PreviewParameter
+from caseapi.api.collections import CollectionRoutes, PreviewParameter, moved_spec
 from caseapi.api.documents import assignment_detail, assignment_item
 from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import not_modified_spec
@@ -91,6 +92,7 @@ class AssignmentController(Controller):
         responses={
             304: not_modified_spec(),
             400: problem_spec("Invalid slug"),
+            301: moved_spec(),
             403: problem_spec("A preview token that does not open this document"),
             404: problem_spec("No such assignment"),
         },
@@ -106,6 +108,6 @@ class AssignmentController(Controller):
             ),
         ],
         preview: PreviewParameter = None,
-    ) -> Response[AssignmentDetail]:
+    ) -> Response[AssignmentDetail] | Redirect:
         """One public assignment with its rendered body and sections."""
         return await ASSIGNMENTS.one(readers, settings, slug, preview)

@@ -8,7 +8,9 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from litestar import Request, Response
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
+from litestar.response import Redirect
 
 from caseapi.api.documents import Neighbours, last_modified_header
 from caseapi.api.listing import fetch_page, link_header, parse_fields
@@ -18,6 +20,7 @@ from caseapi.api.urls import ContentUrls
 from caseapi.catalog.interface import Filters, SortKey
 from caseapi.models import Collection, Document
 from caseapi.preview import PreviewRefused, check_preview
+from caseapi.publication import document_url
 from caseapi.settings import Settings
 
 PreviewParameter = Annotated[
@@ -79,8 +82,8 @@ class CollectionRoutes(Generic[Item, Detail, Page]):
 
     async def one(
         self, readers: Readers, settings: Settings, slug: str, preview: str | None
-    ) -> Response[Detail]:
-        """One public document in full; a 404 problem when there is none by that slug.
+    ) -> Response[Detail] | Redirect:
+        """One public document in full; a 301 for an old slug, else a 404 problem.
 
         With a ``preview`` token for this document, also a draft or scheduled one: never
         kept by any cache. A token that does not open it is a 403, never the public version.
@@ -90,6 +93,11 @@ class CollectionRoutes(Generic[Item, Detail, Page]):
             return await self._preview(readers, settings, slug, preview, now)
         document = await readers.catalog.get_document(self.collection, slug, now)
         if document is None:
+            moved = await readers.catalog.redirects(now, self.collection, slug)
+            if moved:
+                # An old slug (aliases:): where the document is now, on this API.
+                target = document_url(settings.api_url, self.collection, moved[0].target_slug)
+                return Redirect(target, status_code=301, headers=redirect_headers(settings))
             raise NotFoundException(detail=f"There is no {self.noun} '{slug}'.")
         neighbours = Neighbours(*await readers.catalog.neighbours(document, now))
         return Response(
@@ -116,3 +124,17 @@ class CollectionRoutes(Generic[Item, Detail, Page]):
             self.detail(document, readers.urls, neighbours),
             headers={"Cache-Control": "no-store"},
         )
+
+
+def redirect_headers(settings: Settings) -> dict[str, str]:
+    """A moved document's 301 may be kept as long as the document's own page."""
+    return {"Cache-Control": settings.http.cache_documents}
+
+
+def moved_spec() -> ResponseSpec:
+    """OpenAPI description of the 301 an old slug answers."""
+    return ResponseSpec(
+        data_container=None,
+        description="Moved: an old slug of the document (its `aliases:`); `Location` says where.",
+        generate_examples=False,
+    )

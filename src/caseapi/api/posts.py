@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
+from litestar.response import Redirect
 
-from caseapi.api.collections import CollectionRoutes, PreviewParameter
+from caseapi.api.collections import CollectionRoutes, PreviewParameter, moved_spec
 from caseapi.api.documents import post_detail, post_item
 from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import not_modified_spec
@@ -87,6 +88,7 @@ class PostController(Controller):
         responses={
             304: not_modified_spec(),
             400: problem_spec("Invalid slug"),
+            301: moved_spec(),
             403: problem_spec("A preview token that does not open this document"),
             404: problem_spec("No such post"),
         },
@@ -99,6 +101,6 @@ class PostController(Controller):
             str, PathParameter(pattern=SLUG_PATTERN, max_length=200, description="The post's slug.")
         ],
         preview: PreviewParameter = None,
-    ) -> Response[PostDetail]:
+    ) -> Response[PostDetail] | Redirect:
         """One public post with its rendered body and sections."""
         return await POSTS.one(readers, settings, slug, preview)

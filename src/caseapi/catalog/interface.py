@@ -66,9 +66,20 @@ class CatalogState(msgspec.Struct, kw_only=True):
     served: dict[str, Document]
     # Which path serves each (collection, slug) now.
     owners: dict[tuple[str, str], str]
+    # Which path each alias, (collection, old slug) or ("", old path), redirects to now.
+    alias_owners: dict[tuple[str, str], str] = {}
     # Documents that link to one of the paths asked about: their warnings and image
     # sizes depend on those files.
     dependents: set[str] = set()
+
+
+class Redirect(msgspec.Struct, kw_only=True, frozen=True):
+    """An alias of a public document: an old slug of its collection or an old-site path."""
+
+    collection: str
+    alias: str
+    target_collection: Collection
+    target_slug: str
 
 
 class ContentPaths(msgspec.Struct, kw_only=True):
@@ -116,6 +127,14 @@ class CatalogReader(Protocol):
     async def neighbours(
         self, document: Document, now: dt.datetime
     ) -> tuple[Document | None, Document | None]: ...
+
+    async def redirects(
+        self, now: dt.datetime, collection: str | None = None, alias: str | None = None
+    ) -> list[Redirect]: ...
+
+    async def sitemap(
+        self, now: dt.datetime, offset: int, limit: int
+    ) -> tuple[list[tuple[Collection, str, dt.datetime]], int]: ...
 
     async def list_documents(
         self,

@@ -16,7 +16,14 @@ from typing import Any
 
 import aiosqlite
 
-from caseapi.catalog.interface import ContentPaths, Filters, Generation, SortKey, TagCount
+from caseapi.catalog.interface import (
+    ContentPaths,
+    Filters,
+    Generation,
+    Redirect,
+    SortKey,
+    TagCount,
+)
 from caseapi.catalog.schema import decode_asset, decode_document, match_key, utc_text
 from caseapi.models import Collection, ContentProblem, Document, WordCount
 from caseapi.publication import this_year
@@ -140,6 +147,51 @@ class SqliteCatalogReader:
             )
             found.append(decode_document(rows[0][0]) if rows else None)
         return found[0], found[1]
+
+    async def sitemap(
+        self, now: dt.datetime, offset: int, limit: int
+    ) -> tuple[list[tuple[Collection, str, dt.datetime]], int]:
+        """A page of the public documents' (collection, slug, last change), and how many."""
+        async with self._connection() as connection:
+            parameters = {"now": utc_text(now), "limit": limit, "offset": offset}
+            async with connection.execute(
+                f"SELECT count(*) FROM documents WHERE {_PUBLIC}", parameters
+            ) as cursor:
+                total_row = await cursor.fetchone()
+            async with connection.execute(
+                f"SELECT collection, slug, changed FROM documents WHERE {_PUBLIC} "
+                "ORDER BY collection, slug LIMIT :limit OFFSET :offset",
+                parameters,
+            ) as cursor:
+                rows = await cursor.fetchall()
+        entries = [
+            (collection, slug, dt.datetime.fromisoformat(changed))
+            for collection, slug, changed in rows
+        ]
+        return entries, int(total_row[0]) if total_row else 0
+
+    async def redirects(
+        self, now: dt.datetime, collection: str | None = None, alias: str | None = None
+    ) -> list[Redirect]:
+        """Every alias of a public document (or the one asked for), but for served slugs."""
+        only = "AND a.collection = :collection AND a.alias = :alias" if alias is not None else ""
+        rows = await self._fetch(
+            "SELECT a.collection, a.alias, d.collection, d.slug FROM aliases AS a "
+            f"JOIN documents AS d ON d.path = a.path WHERE {_public('d')} {only} "
+            "AND NOT EXISTS (SELECT 1 FROM documents AS s "
+            "WHERE s.collection = a.collection AND s.slug = a.alias) "
+            "ORDER BY a.collection, a.alias",
+            {"now": utc_text(now), "collection": collection, "alias": alias},
+        )
+        return [
+            Redirect(
+                collection=collection,
+                alias=alias,
+                target_collection=target_collection,
+                target_slug=target_slug,
+            )
+            for collection, alias, target_collection, target_slug in rows
+        ]
 
     async def list_documents(
         self,

@@ -15,12 +15,13 @@ from typing import Any
 import aiosqlite
 import msgspec
 
+from caseapi.content.claims import alias_key
 from caseapi.models import Asset, Document, FileStamp
-from caseapi.publication import public_from, year_span
+from caseapi.publication import last_change, public_from, year_span
 from caseapi.slugs import fold, slugify
 
 # Bump when the schema or the stored Document shape changes: older catalogs are rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,7 +36,8 @@ CREATE TABLE documents (
     author_key TEXT,
     -- publication.public_from: NULL for a draft, which is never public.
     public_from TEXT,
-    modified TEXT NOT NULL,
+    -- publication.last_change: the sitemap's lastmod, without reading bodies.
+    changed TEXT NOT NULL,
     body BLOB NOT NULL,
     PRIMARY KEY (collection, slug)
 ) WITHOUT ROWID;
@@ -70,6 +72,15 @@ CREATE TABLE assets (path TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE links (source TEXT NOT NULL, target TEXT NOT NULL);
 CREATE INDEX links_by_target ON links (target);
 CREATE INDEX links_by_source ON links (source);
+-- Old URLs that redirect to a document: an old slug of its collection, or an
+-- old-site path (collection '').
+CREATE TABLE aliases (
+    collection TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    path TEXT NOT NULL,
+    PRIMARY KEY (collection, alias)
+) WITHOUT ROWID;
+CREATE INDEX aliases_by_path ON aliases (path);
 CREATE TABLE vocabulary (
     word TEXT PRIMARY KEY,
     documents INTEGER NOT NULL,
@@ -100,6 +111,11 @@ def encode_asset(asset: Asset) -> bytes:
 def decode_asset(data: bytes) -> Asset:
     """An asset read back from the catalog."""
     return _asset_decoder.decode(data)
+
+
+def alias_rows(document: Document) -> list[tuple[str, str, str]]:
+    """The ``aliases`` rows of ``document`` (its claimed aliases only)."""
+    return [(*alias_key(document.collection, alias), document.path) for alias in document.aliases]
 
 
 def link_rows(document: Document) -> list[tuple[str, str]]:
@@ -135,7 +151,7 @@ def document_row(document: Document) -> tuple[Any, ...]:
         year_to,
         match_key(document.author) if document.author else None,
         optional_utc_text(public_from(document)),
-        utc_text(document.modified),
+        utc_text(last_change(document)),
         encode_document(document),
     )
 

@@ -20,6 +20,7 @@ from caseapi.catalog.schema import (
     DOCUMENT_COLUMNS,
     SCHEMA,
     SCHEMA_VERSION,
+    alias_rows,
     decode_document,
     document_row,
     encode_asset,
@@ -36,6 +37,7 @@ _INSERT_KEY = "INSERT INTO document_keys VALUES (?, ?, ?, ?, ?)"
 _INSERT_PROBLEM = "INSERT INTO problems VALUES (?, ?, ?, ?, ?)"
 _INSERT_ASSET = "INSERT OR REPLACE INTO assets VALUES (?, ?)"
 _INSERT_LINK = "INSERT INTO links VALUES (?, ?)"
+_INSERT_ALIAS = "INSERT INTO aliases VALUES (?, ?, ?)"
 # SQLite's default limit of host parameters per statement is 999 (older builds).
 _CHUNK = 500
 # What a full build replaces: everything but the generation's own meta rows.
@@ -43,6 +45,7 @@ _CONTENT_TABLES = (
     "documents",
     "document_keys",
     "links",
+    "aliases",
     "assets",
     "problems",
     "files",
@@ -152,7 +155,14 @@ class SqliteCatalogWriter:
             "SELECT path, body FROM documents WHERE path", asked | failing | dependents
         )
         served = {path: decode_document(body) for path, body in rows}
+        alias_owners = {
+            (str(collection), str(alias)): str(path)
+            for collection, alias, path in await self._fetch(
+                "SELECT collection, alias, path FROM aliases"
+            )
+        }
         return CatalogState(
+            alias_owners=alias_owners,
             search_folder=str(folder[0][0]) if folder else None,
             failing=failing,
             served=served,
@@ -183,6 +193,9 @@ class SqliteCatalogWriter:
             )
             await connection.executemany(
                 _INSERT_LINK, [row for document in documents for row in link_rows(document)]
+            )
+            await connection.executemany(
+                _INSERT_ALIAS, [row for document in documents for row in alias_rows(document)]
             )
             await connection.executemany(
                 _INSERT_ASSET, [(asset.path, encode_asset(asset)) for asset in assets]
@@ -259,6 +272,7 @@ class SqliteCatalogWriter:
         )
         await self._connection.execute("DELETE FROM documents WHERE path = ?", (path,))
         await self._connection.execute("DELETE FROM links WHERE source = ?", (path,))
+        await self._connection.execute("DELETE FROM aliases WHERE path = ?", (path,))
         await self._connection.execute("DELETE FROM assets WHERE path = ?", (path,))
 
     async def _write_change(self, change: PathChange) -> None:
@@ -276,6 +290,7 @@ class SqliteCatalogWriter:
             await connection.execute(_INSERT_DOCUMENT, document_row(change.document))
             await connection.executemany(_INSERT_KEY, key_rows(change.document))
             await connection.executemany(_INSERT_LINK, link_rows(change.document))
+            await connection.executemany(_INSERT_ALIAS, alias_rows(change.document))
         if change.asset is not None:
             await connection.execute(_INSERT_ASSET, (change.path, encode_asset(change.asset)))
 

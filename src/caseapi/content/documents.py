@@ -34,6 +34,8 @@ class ParsedDocument(msgspec.Struct, kw_only=True):
     problems: list[ContentProblem]
     # Where 'slug:' is set, so a duplicate slug can point at it.
     slug_line: int | None = None
+    # The line of each alias, so a clashing one can be pointed at.
+    alias_lines: dict[str, int] = {}
 
 
 def decode(raw: bytes) -> tuple[str, list[tuple[int | None, str]]]:
@@ -109,6 +111,7 @@ def parse_document(
         document=document,
         problems=problems + links.problems,
         slug_line=front.lines.get(("slug",)),
+        alias_lines=_alias_lines(document, front),
     )
 
 
@@ -208,3 +211,12 @@ def _cover(values: dict[str, Any], front: FrontMatter, links: DocumentLinks) -> 
     if resolved == "":
         return None
     return Cover(src=written if resolved is None else resolved, alt=values.get("image_alt"))
+
+
+def _alias_lines(document: Document, front: FrontMatter) -> dict[str, int]:
+    lines = {}
+    for index, alias in enumerate(document.aliases):
+        line = front.lines.get(("aliases", index)) or front.lines.get(("aliases",))
+        if line is not None:
+            lines[alias] = line
+    return lines

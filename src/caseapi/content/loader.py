@@ -16,7 +16,7 @@ from stat import S_ISREG
 import msgspec
 
 from caseapi.content.assets import MARKDOWN_LOOKALIKES, AssetRefused, identify, is_asset_name
-from caseapi.content.claims import SlugClaims
+from caseapi.content.claims import AliasClaims, SlugClaims
 from caseapi.content.documents import parse_document
 from caseapi.content.files import content_files, real_path
 from caseapi.models import COLLECTIONS, Asset, Collection, ContentProblem, Document
@@ -33,6 +33,7 @@ class LoadResult(msgspec.Struct):
     problems: list[ContentProblem]
     # Where 'slug:' is set, so a duplicate slug can point at it.
     slug_line: int | None = None
+    alias_lines: dict[str, int] = {}
     asset: Asset | None = None
     # The asset's bytes, until whoever stores them lets go.
     data: bytes | None = None
@@ -61,8 +62,11 @@ def load_folder(content_dir: Path, max_asset_bytes: int = DEFAULT_MAX_ASSET_BYTE
 
 
 def resolve_slugs(results: list[LoadResult]) -> FolderLoad:
-    """Turn per-file results into a folder load; the first file by path keeps a slug."""
-    documents: list[Document] = []
+    """Turn per-file results into a folder load; the first file by path keeps a slug.
+
+    Aliases are claimed after every slug, so that no alias can take a served slug.
+    """
+    accepted: list[LoadResult] = []
     assets: list[Asset] = []
     problems: list[ContentProblem] = []
     claims = SlugClaims()
@@ -70,14 +74,20 @@ def resolve_slugs(results: list[LoadResult]) -> FolderLoad:
         problems.extend(result.problems)
         if result.asset is not None:
             assets.append(result.asset)
-        document = result.document
-        if document is None:
+        if result.document is None:
             continue
-        taken = claims.claim(result.path, document, result.slug_line)
+        taken = claims.claim(result.path, result.document, result.slug_line)
         if taken is not None:
             problems.append(taken)
             continue
+        accepted.append(result)
+    aliases = AliasClaims(claims.owners)
+    documents: list[Document] = []
+    for result in accepted:
+        assert result.document is not None
+        document, refused = aliases.claim(result.path, result.document, result.alias_lines)
         documents.append(document)
+        problems.extend(refused)
     return FolderLoad(documents=documents, assets=assets, problems=problems)
 
 
@@ -117,6 +127,7 @@ def load_file(
         document=parsed.document,
         problems=parsed.problems,
         slug_line=parsed.slug_line,
+        alias_lines=parsed.alias_lines,
     )
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 import msgspec
 
 from caseapi.catalog.interface import CatalogState, PathChange, WordDelta
-from caseapi.content.claims import SlugClaims, slug_key
+from caseapi.content.claims import AliasClaims, SlugClaims, slug_key
 from caseapi.content.loader import LoadResult
 from caseapi.models import Document, FileStamp
 from caseapi.publication import earliest_release, is_searchable, pending_release
@@ -63,6 +63,7 @@ def plan_sync(
             if path not in removed and wanted.get(path, key) == key
         }
     )
+    accepted: list[tuple[str, LoadResult, Document]] = []
     for path, result in sorted(results.items()):
         if result.asset is not None:
             changes.append(
@@ -72,15 +73,27 @@ def plan_sync(
             )
             continue
         document = result.document
-        problems = result.problems
         taken = None if document is None else claims.claim(path, document, result.slug_line)
         if document is None or taken is not None:
             # Broken, or its slug is taken: the last good version (if any) stays served.
-            problems = [*problems, taken] if taken is not None else problems
+            problems = [*result.problems, taken] if taken is not None else result.problems
             changes.append(PathChange(path=path, stamp=current[path], problems=problems))
             continue
+        accepted.append((path, result, document))
+    # Aliases after every slug; the aliases of the documents loaded now are claimed again.
+    aliases = AliasClaims(
+        claims.owners,
+        {key: path for key, path in state.alias_owners.items() if path not in results},
+    )
+    for path, result, loaded in accepted:
+        document, refused = aliases.claim(path, loaded, result.alias_lines)
         changes.append(
-            PathChange(path=path, stamp=current[path], document=document, problems=problems)
+            PathChange(
+                path=path,
+                stamp=current[path],
+                document=document,
+                problems=[*result.problems, *refused],
+            )
         )
         upserts.append(document)
         old = served.get(path)

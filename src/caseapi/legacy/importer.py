@@ -16,7 +16,13 @@ from typing import Literal
 import msgspec
 
 from caseapi.content.documents import parse_document
-from caseapi.legacy.page import FLAGGING_KINDS, Finding, ImportedPage, convert_page
+from caseapi.legacy.page import (
+    FLAGGING_KINDS,
+    Finding,
+    ImportedPage,
+    convert_page,
+    old_site_path,
+)
 from caseapi.legacy.text import LegacyPageError
 from caseapi.models import Collection
 
@@ -64,8 +70,14 @@ def import_pages(
     collection: Collection = "assignments",
     dry_run: bool = False,
     force: bool = False,
+    old_url_prefix: str | None = None,
+    old_url_extension: str = ".html",
 ) -> list[ImportOutcome]:
-    """Convert and (unless ``dry_run``) write every page; existing files only with ``force``."""
+    """Convert and (unless ``dry_run``) write every page; existing files only with ``force``.
+
+    With ``old_url_prefix`` each page's old address (the prefix, its file name with
+    ``old_url_extension``) is kept as an alias: the old URL redirects to the new page.
+    """
     outcomes: list[ImportOutcome] = []
     claimed: dict[Path, str] = {}
     for path in _expand(paths):
@@ -73,7 +85,12 @@ def import_pages(
         try:
             raw = path.read_bytes()
             modified = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
-            page = convert_page(raw, path.name, modified, collection)
+            old_path = (
+                old_site_path(old_url_prefix, path.name, old_url_extension)
+                if old_url_prefix is not None
+                else None
+            )
+            page = convert_page(raw, path.name, modified, collection, old_path)
             page.findings.extend(verify_page(page))
         except OSError as exc:
             outcomes.append(ImportOutcome(source=source, status="failed", message=str(exc)))

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -109,9 +110,16 @@ class _Block(msgspec.Struct):
 
 
 def convert_page(
-    raw: bytes, source: str, modified: dt.datetime, collection: Collection = "assignments"
+    raw: bytes,
+    source: str,
+    modified: dt.datetime,
+    collection: Collection = "assignments",
+    old_path: str | None = None,
 ) -> ImportedPage:
-    """Turn one legacy page into front matter and a Markdown body (nothing is written)."""
+    """Turn one legacy page into front matter and a Markdown body (nothing is written).
+
+    ``old_path``, the page's path on the old site, becomes an alias: it redirects here.
+    """
     text, encoding = decode_page(raw)
     if not text.strip():
         raise LegacyPageError("the page is empty")
@@ -142,6 +150,9 @@ def convert_page(
         findings.append(Finding(None, "todo", message))
     else:
         front, body = _assignment(title, intro, blocks, findings)
+    if old_path is not None:
+        front = _with_alias(front, old_path)
+        findings.append(Finding(None, "note", f"the old address {old_path} redirects here"))
     slug = slugify(title)[:80].strip("-") or slugify(Path(source).stem) or "pagina"
     findings.sort(key=lambda finding: finding.line or 0)
     return ImportedPage(
@@ -153,6 +164,25 @@ def convert_page(
         body=body,
         findings=findings,
     )
+
+
+def _with_alias(front: dict[str, Any], old_path: str) -> dict[str, Any]:
+    """``front`` with ``aliases:`` after the tags, where an editor looks for it."""
+    ordered: dict[str, Any] = {}
+    for key, value in front.items():
+        if key == "draft":
+            ordered["aliases"] = [old_path]
+        ordered[key] = value
+    ordered.setdefault("aliases", [old_path])
+    return ordered
+
+
+def old_site_path(prefix: str, source: str, extension: str = ".html") -> str:
+    """The path a page had on the old site: ``prefix`` (a path or URL) and its file's name."""
+    if prefix.startswith(("http://", "https://")):
+        prefix = urlsplit(prefix).path
+    folder = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    return folder + Path(source).stem + extension
 
 
 def _split_blocks(lines: list[Line]) -> tuple[list[Line], list[_Block]]:
