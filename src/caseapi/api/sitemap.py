@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Annotated
+from xml.sax.saxutils import escape
 
 from litestar import Response, get
 from litestar.di import NamedDependency
@@ -29,7 +29,7 @@ from caseapi.settings import Settings
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 MEDIA_TYPE = "application/xml"
-ET.register_namespace("", SITEMAP)
+_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 
 
 def _xml_response(description: str) -> ResponseSpec:
@@ -61,11 +61,10 @@ async def sitemap(
     entries, total = await readers.catalog.sitemap(now, 0, size)
     if total <= size:
         return _xml(_urlset(entries, settings))
-    index = ET.Element(f"{{{SITEMAP}}}sitemapindex")
-    for number in range(1, math.ceil(total / size) + 1):
-        entry = ET.SubElement(index, f"{{{SITEMAP}}}sitemap")
-        ET.SubElement(entry, f"{{{SITEMAP}}}loc").text = f"{settings.api_url}/sitemaps/{number}"
-    return _xml(index)
+    parts = [
+        f"{settings.api_url}/sitemaps/{number}" for number in range(1, math.ceil(total / size) + 1)
+    ]
+    return _xml(_index(parts))
 
 
 @get(
@@ -95,20 +94,21 @@ async def sitemap_part(
     return _xml(_urlset(entries, settings))
 
 
-def _urlset(entries: Sequence[tuple[str, str, dt.datetime]], settings: Settings) -> ET.Element:
-    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
-    for collection, slug, changed in entries:
-        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = document_url(
-            settings.base_url, collection, slug
-        )
-        lastmod = changed.astimezone(dt.UTC).replace(microsecond=0)
-        ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = lastmod.isoformat().replace(
-            "+00:00", "Z"
-        )
-    return urlset
+def _urlset(entries: Sequence[tuple[str, str, dt.datetime]], settings: Settings) -> bytes:
+    # Written as text, not through ElementTree: 50,000 URLs in a fraction of the time. Every
+    # value is escaped; lastmod is a UTC time to the second.
+    rows = [
+        f"<url><loc>{escape(document_url(settings.base_url, collection, slug))}</loc>"
+        f"<lastmod>{changed.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}</lastmod></url>"
+        for collection, slug, changed in entries
+    ]
+    return f'{_DECLARATION}<urlset xmlns="{SITEMAP}">{"".join(rows)}</urlset>'.encode()
 
 
-def _xml(root: ET.Element) -> Response[bytes]:
-    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+def _index(parts: Sequence[str]) -> bytes:
+    rows = [f"<sitemap><loc>{escape(part)}</loc></sitemap>" for part in parts]
+    return f'{_DECLARATION}<sitemapindex xmlns="{SITEMAP}">{"".join(rows)}</sitemapindex>'.encode()
+
+
+def _xml(body: bytes) -> Response[bytes]:
     return Response(body, media_type=MEDIA_TYPE)

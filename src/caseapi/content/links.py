@@ -38,9 +38,20 @@ class DocumentLinks:
         self._root = os.path.realpath(content_dir) if content_dir is not None else ""
         self._folder = posixpath.dirname(document_path)
         self._document_path = document_path
-        self.targets: list[str] = []
-        self.problems: list[ContentProblem] = []
+        # Dicts as ordered sets: a page may link thousands of times.
+        self._targets: dict[str, None] = {}
+        self._problems: dict[tuple[int | None, str], ContentProblem] = {}
         self._sizes: dict[str, tuple[int, int] | None] = {}
+
+    @property
+    def targets(self) -> list[str]:
+        """Every path inside the content folder this document points at, in order."""
+        return list(self._targets)
+
+    @property
+    def problems(self) -> list[ContentProblem]:
+        """A warning for each target that is missing, not served or outside the folder."""
+        return list(self._problems.values())
 
     def resolve(self, url: str, line: int | None, what: str = "link") -> str | None:
         """The URL to store for ``url``: ``None`` to leave it as written, ``""`` to drop it."""
@@ -72,8 +83,8 @@ class DocumentLinks:
             self._warn(
                 line, f"The {what} '{url}' points at {target}, a kind of file that is not served."
             )
-        if target not in self.targets and target != self._document_path:
-            self.targets.append(target)
+        if target != self._document_path:
+            self._targets[target] = None
         return f"{CONTENT_SCHEME}/{quote(target)}{fragment}"
 
     def image_size(self, url: str) -> tuple[int, int] | None:
@@ -101,8 +112,13 @@ class DocumentLinks:
         return file_image_size(os.path.join(self._content_dir, target))
 
     def _warn(self, line: int | None, message: str) -> None:
-        problem = ContentProblem(
-            path=self._document_path, line=line, field=None, message=message, severity="warning"
+        self._problems.setdefault(
+            (line, message),
+            ContentProblem(
+                path=self._document_path,
+                line=line,
+                field=None,
+                message=message,
+                severity="warning",
+            ),
         )
-        if problem not in self.problems:
-            self.problems.append(problem)
