@@ -232,6 +232,12 @@ def test_a_post_with_an_image_shows_the_image_at_its_size(
         "image: team.jpg\nimage_alt: Het team op de hei\n---\n"
         "Het hele team ging mee.\n\n![Het team](team.jpg)\n\n## Wat we leerden\n\nVeel.\n",
     )
+    content.write(
+        "media/tekening.svg",
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+        '<rect width="40" height="40" fill="teal"/>'
+        "<script>document.title = 'gehackt'</script></svg>",
+    )
     with servers(tmp_path, content.root) as (api_url, page_url):
         browser.get(f"{page_url}?api={api_url}&post=team-op-pad")
 
@@ -262,6 +268,12 @@ def test_a_post_with_an_image_shows_the_image_at_its_size(
         assert "1 min. lezen" in texts(browser, "#bericht .meta")[0]
         screenshot(browser, "post-with-image")
         assert severe_messages(browser) == []
+
+        # An SVG with a script, opened directly: it shows, its script does not run.
+        browser.get(f"{api_url}/files/media/tekening.svg")
+        eventually(lambda: browser.find_element(By.TAG_NAME, "svg"))
+        assert browser.title != "gehackt"
+        assert browser.execute_script("return document.title") != "gehackt"
 
 
 def test_the_example_page_lists_posts_and_finds_one_by_a_dutch_query(
