@@ -77,7 +77,8 @@ def command_check(arguments: argparse.Namespace) -> int:
     folder = load_folder(settings.content_dir, settings.max_file_bytes)
     _print_problems(folder.problems)
     errors = sum(problem.severity == "error" for problem in folder.problems)
-    files = f"; {len(folder.assets)} files beside them" if folder.assets else ""
+    count = len(folder.assets)
+    files = f"; {count} {'file' if count == 1 else 'files'} beside them" if count else ""
     console.print(
         f"{len(folder.documents)} documents ok, {errors} errors, "
         f"{len(folder.problems) - errors} warnings{files}"
