@@ -9,6 +9,7 @@ read: no following a link out of the folder, not even one swapped in between.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 from pathlib import Path
 from stat import S_ISREG
@@ -22,6 +23,7 @@ from caseapi.content.files import content_files, real_path
 from caseapi.models import COLLECTIONS, Asset, Collection, ContentProblem, Document
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+_OUTSIDE = "This is a link to something outside the content folder; it is not served."
 DEFAULT_MAX_ASSET_BYTES = 20 * 1024 * 1024
 
 
@@ -134,36 +136,59 @@ def load_file(
 def _read_inside(
     content_dir: Path, relative: Path, limit: int, kind: str
 ) -> tuple[bytes, dt.datetime]:
-    """The bytes and modification time of a regular file that really lies in the folder."""
-    absolute = content_dir / relative
-    inside = real_path(absolute)
-    if not inside.is_relative_to(real_path(content_dir)):
-        raise _Refused("This is a link to something outside the content folder; it is not served.")
+    """The bytes and modification time of a regular file that really lies in the folder.
+
+    Checked twice: the path is resolved and must lie inside, and then what was
+    opened must lie inside too. Between the two a file may be swapped for a link
+    to ``/etc/passwd`` (one attempt in tens of thousands wins that race): the
+    resolved path is opened without following a link in its last part, and the
+    kernel says where the opened file really is.
+    """
+    try:
+        root = real_path(content_dir)
+        inside = real_path(content_dir / relative)
+    except OSError as exc:  # a link changed while it was followed
+        raise _Refused(f"The file could not be read ({exc.strerror or exc}).") from None
+    if not inside.is_relative_to(root):
+        raise _Refused(_OUTSIDE)
     try:
         # Non-blocking: opening a named pipe for reading would otherwise wait for a writer,
         # and one 'mkfifo posts/x.md' stalled every build and the server's start for good.
-        descriptor = os.open(absolute, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(descriptor, "rb") as file:
-            # The opened file's own stat: what was checked is what is read.
-            stat = os.fstat(file.fileno())
-            if not S_ISREG(stat.st_mode):
-                raise _Refused(
-                    "This is not a regular file (a pipe, socket or device); only files are content."
-                )
-            # A link swapped in after the check above opens something else: its inode
-            # is not the one the checked path leads to.
-            checked = os.stat(inside)
-            if (stat.st_dev, stat.st_ino) != (checked.st_dev, checked.st_ino):
-                raise _Refused("The file changed into a link while it was read; it is not served.")
-            if stat.st_size > limit:
-                raise _Refused(_too_large(stat.st_size, limit, kind))
+        descriptor = os.open(inside, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as exc:
+        # A link where the resolved path was a file: swapped in since. (A link loop
+        # resolves to a link, and cannot be read either way.)
+        if exc.errno == errno.ELOOP and not os.path.islink(inside):
+            raise _Refused(_OUTSIDE) from None
+        raise _Refused(f"The file could not be read ({exc.strerror or exc}).") from None
+    with os.fdopen(descriptor, "rb") as file:
+        opened = _opened_path(file.fileno())
+        if opened is not None and not Path(opened).is_relative_to(root):
+            raise _Refused(_OUTSIDE)
+        # The opened file's own stat: what was checked is what is read.
+        stat = os.fstat(file.fileno())
+        if not S_ISREG(stat.st_mode):
+            raise _Refused(
+                "This is not a regular file (a pipe, socket or device); only files are content."
+            )
+        if stat.st_size > limit:
+            raise _Refused(_too_large(stat.st_size, limit, kind))
+        try:
             # At most one byte over the limit, even when the file grows while being read.
             raw = file.read(limit + 1)
-    except OSError as exc:
-        raise _Refused(f"The file could not be read ({exc.strerror or exc}).") from None
+        except OSError as exc:
+            raise _Refused(f"The file could not be read ({exc.strerror or exc}).") from None
     if len(raw) > limit:
         raise _Refused(_too_large(len(raw), limit, kind))
     return raw, dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
+
+
+def _opened_path(descriptor: int) -> str | None:
+    """Where an open file really is (Linux tells through /proc); ``None`` elsewhere."""
+    try:
+        return os.readlink(f"/proc/self/fd/{descriptor}")
+    except OSError:
+        return None
 
 
 def _too_large(size: int, limit: int, kind: str) -> str:
