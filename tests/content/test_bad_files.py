@@ -673,3 +673,18 @@ def test_several_errors_in_one_assignment(folder: ContentFolder) -> None:
     }
     assert all(p.severity == "error" for p in problems)
     assert_still_loaded(loaded, errors=4)
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_and_the_rest_loads(
+    folder: ContentFolder,
+) -> None:
+    for name in (b"posts/\xff\xfe.md", b"media/caf\xe9.jpg"):
+        path = os.fsencode(folder.root) + b"/" + name
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as file:
+            file.write(post_text("title: Vreemd", "date: 2024-05-01").encode())
+    loaded = load_folder(folder.root)
+    shown = {problem.path: problem.message for problem in loaded.problems}
+    assert set(shown) == {"posts/\ufffd\ufffd.md", "media/caf\ufffd.jpg"}
+    assert all("not UTF-8" in message for message in shown.values())
+    assert_still_loaded(loaded, errors=2)

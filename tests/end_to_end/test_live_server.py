@@ -67,6 +67,7 @@ WORDS = {
     "folder-edit": "muxrevon",
     "secret": "daxquirl",
     "after-secret": "plimzordak",
+    "after-bad-name": "zwenkdolpf",
     "renamed": "snorbivex",
     "deleted": "klypvraz",
     "broken-good": "wubzetrik",
@@ -665,6 +666,30 @@ def test_a_symlink_out_of_the_content_folder_is_never_served(
         assert "posts/extern" not in problems, problems
 
     eventually(cleared)
+
+
+def test_a_file_name_that_is_not_utf8_stops_nothing(server: LiveServer) -> None:
+    # watchfiles itself cannot decode such a name: every worker's watch used to end with it.
+    for name in (b"posts/\xff\xfe.md", b"posts/\xff\xfe.md~"):
+        path = os.fsencode(server.content) + b"/" + name
+        with open(path, "wb") as file:
+            file.write(post_text("Vreemde naam", "tekst").encode())
+    eventually(lambda: assert_in("posts/\ufffd\ufffd.md", problem_paths(server)))
+    os.remove(os.fsencode(server.content) + b"/posts/\xff\xfe.md~")
+    # Edits after it are still published.
+    word = WORDS["after-bad-name"]
+    (server.content / "posts" / "na-vreemde-naam.md").write_text(post_text("Na vreemde naam", word))
+    eventually(lambda: assert_shown(server, "posts", "na-vreemde-naam", word, "Na vreemde naam"))
+    os.remove(os.fsencode(server.content) + b"/posts/\xff\xfe.md")
+    eventually(lambda: assert_not_in("posts/\ufffd\ufffd.md", problem_paths(server)))
+
+
+def assert_in(item: str, items: set[str]) -> None:
+    assert item in items, sorted(items)
+
+
+def assert_not_in(item: str, items: set[str]) -> None:
+    assert item not in items, sorted(items)
 
 
 def test_renaming_a_file_moves_the_post_to_the_new_slug(server: LiveServer) -> None:

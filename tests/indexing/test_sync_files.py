@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 
+from caseapi.indexing.build import build_index
 from caseapi.indexing.sync import SyncReport
 from tests.content.test_assets import image
 from tests.indexing.conftest import Live, now, post
@@ -94,3 +95,14 @@ def _touch_later(live: Live, relative: str, data: bytes) -> None:
     path.write_bytes(data)
     later = time.time() + 2
     os.utime(path, (later, later))
+
+
+async def test_a_file_name_that_is_not_utf8_is_an_error_not_a_stopped_index(live: Live) -> None:
+    name = os.fsencode(live.content.root) + b"/posts/\xff\xfe.md"
+    with open(name, "wb") as file:
+        file.write(b"---\ntitle: Vreemd\ndate: 2024-05-01\n---\nTekst.\n")
+    report = await live.sync()
+    assert isinstance(report, SyncReport)
+    assert "posts/\ufffd\ufffd.md" in await live.problems()
+    # And a full build, as a restart does.
+    assert (await build_index(live.settings)).errors == 1

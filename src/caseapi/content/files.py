@@ -44,6 +44,24 @@ def content_files(content_dir: Path) -> list[Path]:
 def content_names(content_dir: Path) -> list[str]:
     """``content_files`` as relative POSIX strings: every live update lists the folder,
     and at 10,000 files path objects cost more than the listing itself."""
+    return [shown for shown, _ in _walk(content_dir)]
+
+
+def shown_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 become U+FFFD (and the loader refuses it).
+
+    Such a name cannot go into a URL, JSON or the catalog as it is; one on disk
+    stopped every build before it was shown like this.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return name
+
+
+def _walk(content_dir: Path) -> list[tuple[str, str]]:
+    """Every candidate file as (name to show, name on disk), relative, sorted."""
     root = os.path.realpath(content_dir)
     found: list[str] = []
     # os.walk does not descend into linked folders, so a link cannot pull a tree in.
@@ -60,16 +78,28 @@ def content_names(content_dir: Path) -> list[str]:
             if not is_ignored(relative):
                 found.append(relative)
     # Sorted as the paths would be: part by part.
-    return sorted(found, key=lambda name: name.split("/"))
+    return [(shown_name(name), name) for name in sorted(found, key=lambda name: name.split("/"))]
 
 
 def stamp_folder(content_dir: Path) -> dict[str, FileStamp]:
-    """Size and mtime of every content file, to notice edits since the last build."""
+    """Size and mtime of every content file, to notice edits since the last build.
+
+    A link that leads out of the folder is stamped itself, not what it points at:
+    that file (a log, say) may change all the time, and it is never read anyway.
+    """
+    root = os.path.realpath(content_dir)
     stamps: dict[str, FileStamp] = {}
-    for relative in content_names(content_dir):
+    for shown, name in _walk(content_dir):
+        path = os.path.join(content_dir, name)
         try:
-            stat = os.stat(os.path.join(content_dir, relative))
+            stat = os.stat(path)
+            if not _inside(os.path.realpath(path), root):
+                stat = os.lstat(path)
         except OSError:
             continue
-        stamps[relative] = FileStamp(stat.st_size, stat.st_mtime_ns)
+        stamps[shown] = FileStamp(stat.st_size, stat.st_mtime_ns)
     return stamps
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + os.sep)

@@ -100,6 +100,10 @@ def load_file(
     path_text = relative.as_posix()
     collection = _collection_of(relative)
     try:
+        if "\ufffd" in path_text:
+            raise _Refused(
+                "The file name has characters that are not UTF-8 (shown as �); rename the file."
+            )
         if is_asset_name(path_text):
             if collection is not None and relative.suffix.lower() in MARKDOWN_LOOKALIKES:
                 raise _Refused(

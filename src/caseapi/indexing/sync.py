@@ -132,6 +132,8 @@ def _restamp(
     """``stamps`` with ``paths`` looked at again (and left out when gone)."""
     fresh = dict(stamps)
     for path in paths:
+        if "\ufffd" in path:
+            continue  # a name that is not UTF-8, shown as text: refused by the loader anyway
         try:
             stat = (content_dir / path).stat()
         except OSError:

@@ -10,6 +10,7 @@ as one small incremental update.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -27,6 +28,7 @@ DEBOUNCE_MS = 120
 # Look at the folder this often even without events: a missed event costs a delay, not a loss.
 RESCAN_MS = 30_000
 ROLE_RETRY_SECONDS = 2.0
+WATCH_RETRY_SECONDS = 1.0
 
 
 async def watch_content(
@@ -48,18 +50,27 @@ async def watch_content(
             except TimeoutError:
                 continue
         settings.content_dir.mkdir(parents=True, exist_ok=True)
-        await _update(settings, after_update)  # catch up with changes made while nobody watched
-        async for _changes in watchfiles.awatch(
-            settings.content_dir,
-            stop_event=stop,
-            debounce=DEBOUNCE_MS,
-            step=20,
-            rust_timeout=RESCAN_MS,
-            yield_on_timeout=True,
-            recursive=True,
-            ignore_permission_denied=True,
-        ):
+        while not stop.is_set():
+            # Catch up with what changed while nobody watched (or the watch had failed).
             await _update(settings, after_update)
+            try:
+                async for _changes in watchfiles.awatch(
+                    settings.content_dir,
+                    stop_event=stop,
+                    debounce=DEBOUNCE_MS,
+                    step=20,
+                    rust_timeout=RESCAN_MS,
+                    yield_on_timeout=True,
+                    recursive=True,
+                    ignore_permission_denied=True,
+                ):
+                    await _update(settings, after_update)
+            except Exception as error:
+                # watchfiles gives up on a file name that is not UTF-8, and when the folder
+                # goes; every worker's watch ended with it. Watch again after a pause.
+                logger.warning("watching the content folder failed (%s); watching it again", error)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), WATCH_RETRY_SECONDS)
     finally:
         role.release()
 
