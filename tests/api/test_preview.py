@@ -154,3 +154,13 @@ def test_the_cli_prints_a_link(
     monkeypatch.delenv("CASEAPI_PREVIEW_SECRET")
     assert main(["preview", "posts", "concept", *folders]) == 2
     assert "CASEAPI_PREVIEW_SECRET" in capsys.readouterr().err
+
+
+def test_the_token_is_checked_before_the_body_is_read(client: TestClient) -> None:
+    deep = "[" * 30_000 + "]" * 30_000
+    json = {"content-type": "application/json"}
+    # Anonymous: refused without reading a byte of the body (it used to be a 500).
+    assert_problem(client.post("/admin/preview", content=deep, headers=json), 401)
+    admin = {**json, "Authorization": f"Bearer {ADMIN}"}
+    body = assert_problem(client.post("/admin/preview", content=deep, headers=admin), 400)
+    assert "nested too deeply" in body["detail"]

@@ -87,7 +87,13 @@ def test_resolve_says_where_a_path_lives_now(
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/bestaat/niet", 404), ("/posts/bestaat-niet", 404), ("geen-pad", 400), ("/a b", 400)],
+    [
+        ("/bestaat/niet", 404),
+        ("/posts/bestaat-niet", 404),
+        ("geen-pad", 400),
+        ("/a b", 400),
+        ("https://[::1/x", 400),
+    ],
 )
 def test_resolve_refuses_with_a_problem(client: TestClient, path: str, status: int) -> None:
     assert_problem(client.get("/resolve", params={"path": path}), status)
@@ -110,8 +116,7 @@ def test_clashing_aliases_are_errors_naming_both_files(content: ContentFolder) -
             "posts/b-tweede.md",
             6,
             "error",
-            "The alias 'a-eerste' is the slug of posts/a-eerste.md, which is served there; "
-            "remove it from 'aliases:'.",
+            "The alias 'a-eerste' is the slug of posts/a-eerste.md; remove it from 'aliases:'.",
         ),
         (
             "posts/c-derde.md",
@@ -137,15 +142,37 @@ def test_a_slug_that_is_another_documents_alias_wins_whatever_the_order(
     assert problem.path == "posts/a-oud.md"
 
 
-@pytest.mark.parametrize("value", ["'Oude Naam'", "'/a b.html'", "[oud, 'x y']"])
-def test_an_alias_that_is_no_slug_or_path_is_a_field_error(
-    content: ContentFolder, value: str
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("'Oude Naam'", "neither a slug"),
+        ("'/a b.html'", "neither a slug"),
+        ("[oud, 'x y']", "neither a slug"),
+        ("'https://[oud/pagina.html'", "not a web address"),
+        ("/", "home page"),
+        ("'https://oud.example.nl/'", "home page"),
+        ("/posts/wat-is-vakmanschap", "write the old slug 'wat-is-vakmanschap' instead"),
+        ("/assignments/x/", "write the old slug 'x' instead"),
+    ],
+)
+def test_an_alias_that_is_no_slug_or_old_path_is_a_field_error(
+    content: ContentFolder, value: str, words: str
 ) -> None:
     content.write("posts/fout.md", post("fout", f"aliases: {value}"))
     (problem,) = load_folder(content.root).problems
     assert problem.field is not None
     assert problem.field.startswith("aliases")
-    assert "neither a slug" in problem.message
+    assert words in problem.message
+
+
+def test_a_draft_claims_no_alias(content: ContentFolder, serve: Serve) -> None:
+    content.write("posts/aa-concept.md", post("aa-concept", "draft: true", "aliases: [oud]"))
+    content.write("posts/zz-openbaar.md", post("zz-openbaar", "aliases: [oud]"))
+    loaded = load_folder(content.root)
+    assert loaded.problems == []
+    client = serve()
+    response = client.get("/posts/oud", follow_redirects=False)
+    assert response.headers["location"].endswith("/posts/zz-openbaar")
 
 
 def test_import_keeps_the_old_address_as_an_alias(

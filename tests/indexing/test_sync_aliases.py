@@ -46,3 +46,16 @@ async def test_a_document_that_takes_an_alias_as_its_slug_is_served_not_redirect
     # The served slug wins: the alias is not listed, and the page is Delta itself.
     assert await redirects(live) == []
     assert "delta" in await live.titles()
+
+
+async def test_an_alias_freed_by_a_deleted_file_goes_to_the_one_that_wanted_it(
+    live: Live,
+) -> None:
+    live.write("posts/alfa.md", post("Alfa", "aliases: [oud]"))
+    live.write("posts/bravo.md", post("Bravo", "aliases: [oud]"))
+    await live.sync()
+    assert await redirects(live) == [("oud", "alfa")]
+    (live.content.root / "posts" / "alfa.md").unlink()
+    await live.sync()
+    assert await redirects(live) == [("oud", "bravo")]
+    assert "posts/bravo.md" not in await live.problems()

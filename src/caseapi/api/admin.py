@@ -7,9 +7,11 @@ import hmac
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, post
+from litestar import post
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
 from litestar.params import JSONBody
 
 from caseapi.api.http.problems import problem_spec
@@ -20,12 +22,14 @@ from caseapi.preview import DEFAULT_MINUTES, MAX_MINUTES, PreviewLink, preview_l
 from caseapi.settings import Settings
 
 
-def _check_token(request: Request[Any, Any, Any], settings: Settings) -> None:
+def admin_only(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """A guard: the admin token, checked before anything of the request is read."""
+    settings: Settings = connection.app.state.settings
     if settings.admin_token is None:
         raise NotFoundException(
             detail="Admin endpoints are off: set CASEAPI_ADMIN_TOKEN to use them."
         )
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise NotAuthorizedException(
             detail="Send the admin token as 'Authorization: Bearer <token>'.",
@@ -40,6 +44,7 @@ def _check_token(request: Request[Any, Any, Any], settings: Settings) -> None:
     "/admin/reindex",
     summary="Rebuild the index from the content folder",
     tags=["admin"],
+    guards=[admin_only],
     status_code=200,
     responses={
         401: problem_spec("No bearer token"),
@@ -48,12 +53,10 @@ def _check_token(request: Request[Any, Any, Any], settings: Settings) -> None:
     },
 )
 async def reindex(
-    request: Request[Any, Any, Any],
     settings: NamedDependency[Settings],
     readers: NamedDependency[Readers],
 ) -> BuildReport:
     """Rebuild catalog and search index from scratch; this server switches to it at once."""
-    _check_token(request, settings)
     report = await build_index(settings)
     await readers.refresh()
     return report
@@ -71,6 +74,7 @@ class PreviewRequest(msgspec.Struct, kw_only=True):
     "/admin/preview",
     summary="A preview link for a draft or scheduled document",
     tags=["admin"],
+    guards=[admin_only],
     status_code=200,
     responses={
         400: problem_spec("Invalid request body"),
@@ -80,13 +84,11 @@ class PreviewRequest(msgspec.Struct, kw_only=True):
     },
 )
 async def create_preview(
-    request: Request[Any, Any, Any],
     settings: NamedDependency[Settings],
     readers: NamedDependency[Readers],
     data: JSONBody[PreviewRequest],
 ) -> PreviewLink:
     """A signed link that shows one document, draft or not, until it expires."""
-    _check_token(request, settings)
     if settings.preview_secret is None:
         raise NotFoundException(detail="Previews are off: set CASEAPI_PREVIEW_SECRET to use them.")
     if await readers.catalog.find_document(data.collection, data.slug) is None:

@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, *, build_index: bool = True) ->
             Exception: internal_error_handler,
         },
         middleware=[*rate_limits(settings.http), representation_middleware(cache, settings.http)],
-        state=State({"response_cache": cache}),
+        state=State({"response_cache": cache, "settings": settings}),
         request_max_body_size=settings.http.max_body_bytes,
         openapi_config=openapi_config(),
     )

@@ -142,7 +142,10 @@ async def resolve(
 def _path_of(raw: str) -> str:
     text = raw.strip()
     if text.startswith(("http://", "https://")):
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            raise ClientException(detail=f"'{text}' is not a web address.") from None
         text = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if not text.startswith("/") or any(char in _BLANKS for char in text):
         raise ClientException(

@@ -65,7 +65,8 @@ class AliasClaims:
     """Old slugs and old-site paths, claimed after every slug: a served slug always wins.
 
     A clashing alias is left out and reported as an error naming both files; the
-    document itself is still served under its own slug.
+    document itself is still served under its own slug. A draft claims none: it
+    must not take an old URL away from a published document.
     """
 
     def __init__(
@@ -78,6 +79,8 @@ class AliasClaims:
         self, path: str, document: Document, lines: Mapping[str, int]
     ) -> tuple[Document, list[ContentProblem]]:
         """``document`` with the aliases it may keep, and a problem for each it may not."""
+        if document.draft:
+            return msgspec.structs.replace(document, aliases=[]), []
         kept: list[str] = []
         problems: list[ContentProblem] = []
 
@@ -100,8 +103,7 @@ class AliasClaims:
             elif slug_owner is not None:
                 refuse(
                     alias,
-                    f"The alias '{alias}' is the slug of {slug_owner}, which is served there; "
-                    "remove it from 'aliases:'.",
+                    f"The alias '{alias}' is the slug of {slug_owner}; remove it from 'aliases:'.",
                 )
             elif (owner := self._owners.setdefault(key, path)) != path:
                 refuse(

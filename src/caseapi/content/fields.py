@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from caseapi.content.frontmatter import Yaml11Word
-from caseapi.models import AMSTERDAM, SLUG_PATTERN, Collection, Period, Publication
+from caseapi.models import AMSTERDAM, COLLECTIONS, SLUG_PATTERN, Collection, Period, Publication
 
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _ISO_DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -226,8 +226,20 @@ def aliases(value: Any, warnings: list[tuple[tuple[str | int, ...], str]]) -> li
     for index, item in enumerate(text_list(value, warnings)):
         if item.startswith(("http://", "https://")):
             # A whole old address: the path is what a request for it asks.
-            parts = urlsplit(item)
+            try:
+                parts = urlsplit(item)
+            except ValueError:
+                raise FieldProblem(f"'{item}' is not a web address", (index,)) from None
             item = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if item == "/":
+            raise FieldProblem("'/' is the home page; it cannot redirect to a document", (index,))
+        folder, _, rest = item.lstrip("/").partition("/")
+        if item.startswith("/") and folder in COLLECTIONS and rest:
+            raise FieldProblem(
+                f"'{item}' is a page of this site's own {folder}: write the old slug "
+                f"'{rest.rstrip('/')}' instead",
+                (index,),
+            )
         is_path = item.startswith("/") and not any(char.isspace() for char in item)
         if not is_path and not (_SLUG.match(item) and len(item) <= 200):
             raise FieldProblem(

@@ -83,7 +83,11 @@ def plan_sync(
     # Aliases after every slug; the aliases of the documents loaded now are claimed again.
     aliases = AliasClaims(
         claims.owners,
-        {key: path for key, path in state.alias_owners.items() if path not in results},
+        {
+            key: path
+            for key, path in state.alias_owners.items()
+            if path not in results and path not in removed
+        },
     )
     for path, result, loaded in accepted:
         document, refused = aliases.claim(path, loaded, result.alias_lines)

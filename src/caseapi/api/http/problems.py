@@ -78,6 +78,10 @@ def _too_many_requests(headers: dict[str, str]) -> tuple[str, str | None]:
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """Anything unexpected: logged in full, answered without internals."""
+    if isinstance(exc, RecursionError):
+        # Decoding a request body nested thousands deep: the client's doing, not a fault.
+        logger.warning("refused %s %s: nested too deeply", request.method, request.url.path)
+        return problem(400, "The request is nested too deeply to read.", request)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Something went wrong on our side; it has been logged.", request)
 
