@@ -71,28 +71,41 @@ def file_image_size(path: str) -> tuple[int, int] | None:
     return (width, height) if width * height <= MAX_PIXELS else None
 
 
-def resized(data: bytes, media_type: str, width: int) -> tuple[bytes, int]:
-    """A copy ``width`` pixels wide (aspect ratio kept) in the same format, and its height."""
+def resized_copies(data: bytes, media_type: str, widths: tuple[int, ...]) -> dict[int, bytes]:
+    """Copies ``widths`` pixels wide (aspect ratio kept), in the same format as ``data``.
+
+    The original is decoded once (a JPEG at a fraction of its size where that is
+    enough); each copy is made from the previous, larger one: a 6,000-pixel PNG
+    costs one decode and one large resize, not one per width.
+    """
+    if not widths:
+        return {}
+    copies: dict[int, bytes] = {}
     with Image.open(io.BytesIO(data)) as image:
+        widest = max(widths)
         if media_type == "image/jpeg":
             # Decode at the smallest fraction (1/2, 1/4, 1/8) still at least this large in
             # both directions, whichever way the photo turns: a fraction of the work.
-            largest = max(width, round(width * image.height / image.width))
+            largest = max(widest, round(widest * image.height / image.width))
             image.draft("RGB", (largest, largest))
-        # A photo's EXIF orientation, applied: the copy shows the way the original does.
-        upright = ImageOps.exif_transpose(image)
-        if upright.mode not in ("RGB", "RGBA", "L"):
-            upright = upright.convert(
-                "RGBA" if "A" in upright.mode or "P" in upright.mode else "RGB"
-            )
-        if media_type == "image/jpeg" and upright.mode == "RGBA":
-            upright = upright.convert("RGB")
-        height = max(1, round(upright.height * width / upright.width))
-        copy = upright.resize((width, height), Image.Resampling.LANCZOS)
-        output = io.BytesIO()
+        # A photo's EXIF orientation, applied: the copies show the way the original does.
+        source = ImageOps.exif_transpose(image)
+        if source.mode not in ("RGB", "RGBA", "L"):
+            transparent = "A" in source.mode or "P" in source.mode
+            source = source.convert("RGBA" if transparent else "RGB")
+        if media_type == "image/jpeg" and source.mode == "RGBA":
+            source = source.convert("RGB")
         format_ = RESIZABLE[media_type]
-        copy.save(output, format_, **_SAVE_OPTIONS[format_])
-    return output.getvalue(), height
+        # Heights from the upright original's proportions, not the last copy's rounding.
+        ratio = source.height / source.width
+        for width in sorted(widths, reverse=True):
+            height = max(1, round(ratio * width))
+            # reducing_gap: a box reduction first, then the fine filter over what is left.
+            source = source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            output = io.BytesIO()
+            source.save(output, format_, **_SAVE_OPTIONS[format_])
+            copies[width] = output.getvalue()
+    return copies
 
 
 def widths_below(width: int) -> tuple[int, ...]:

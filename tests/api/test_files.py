@@ -12,7 +12,7 @@ from PIL import Image
 
 from caseapi.images import WIDTHS
 from caseapi.settings import Settings
-from tests.api_helpers import assert_problem
+from tests.api_helpers import Serve, assert_problem
 from tests.conftest import ContentFolder, Start
 from tests.content.test_assets import PDF, SVG, image, post
 
@@ -175,3 +175,55 @@ def test_the_cover_in_lists_detail_and_feeds(client: TestClient) -> None:
 
 def test_settings_defaults_put_files_under_the_api(settings: Settings) -> None:
     assert settings.files_base_url == "https://api.example.nl/files"
+
+
+@pytest.mark.parametrize(
+    ("range_header", "status", "part"),
+    [
+        ("bytes=0-9", 206, slice(0, 10)),
+        ("bytes=10-", 206, slice(10, None)),
+        ("bytes=-5", 206, slice(-5, None)),
+        ("bytes=5-99999", 206, slice(5, None)),
+        ("bytes=0-1, 4-5", 200, slice(None)),  # several ranges: all of it
+        ("items=0-1", 200, slice(None)),
+    ],
+)
+def test_byte_ranges(client: TestClient, range_header: str, status: int, part: slice) -> None:
+    whole = client.get("/files/media/rapport.pdf").content
+    response = client.get("/files/media/rapport.pdf", headers={"Range": range_header})
+    assert response.status_code == status
+    assert response.content == whole[part]
+    assert response.headers["accept-ranges"] == "bytes"
+    assert int(response.headers["content-length"]) == len(response.content)
+    if status == 206:
+        first = whole.index(response.content)
+        last = first + len(response.content) - 1
+        assert response.headers["content-range"] == f"bytes {first}-{last}/{len(whole)}"
+
+
+def test_a_range_past_the_end_is_416_and_if_range_guards_the_version(client: TestClient) -> None:
+    whole = client.get("/files/media/rapport.pdf")
+    size = len(whole.content)
+    past = client.get("/files/media/rapport.pdf", headers={"Range": f"bytes={size}-"})
+    assert past.status_code == 416
+    assert past.headers["content-range"] == f"bytes */{size}"
+    other = {"Range": "bytes=0-3", "If-Range": '"een-andere-versie"'}
+    assert client.get("/files/media/rapport.pdf", headers=other).status_code == 200
+    same = {"Range": "bytes=0-3", "If-Range": whole.headers["etag"]}
+    assert client.get("/files/media/rapport.pdf", headers=same).content == whole.content[:4]
+
+
+def test_the_file_name_is_given_for_saving(client: TestClient, content: ContentFolder) -> None:
+    disposition = client.get("/files/media/rapport.pdf").headers["content-disposition"]
+    assert disposition == "inline; filename=\"rapport.pdf\"; filename*=UTF-8''rapport.pdf"
+
+
+def test_the_stored_form_in_text_and_code_is_left_as_written(
+    content: ContentFolder, serve: Serve
+) -> None:
+    post(
+        content, "uitleg", "Schrijf `caseapi:/posts/x.md` niet zelf; caseapi:/media/y.png ook niet."
+    )
+    html = serve().get("/posts/uitleg").json()["html"]
+    assert "<code>caseapi:/posts/x.md</code>" in html
+    assert "caseapi:/media/y.png ook niet" in html

@@ -96,7 +96,8 @@ def test_past_the_size_the_sitemap_is_an_index_of_parts(site: ContentFolder, sta
         urls += [element.text for element in document.iter(f"{SITEMAP}loc")]
     assert len(urls) == len(set(urls)) == 3
     assert_problem(client.get("/sitemaps/3"), 404)
-    assert_problem(client.get("/sitemaps/0"), 400)
+    for wrong in ("0", "-1", "１", "1.0", "100000"):
+        assert_problem(client.get(f"/sitemaps/{wrong}"), 400)
 
 
 def test_the_index_names_every_entry_point(site: ContentFolder, serve: Serve) -> None:

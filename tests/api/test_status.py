@@ -212,8 +212,15 @@ def test_only_the_files_the_schema_page_loads_are_served(
     assert_problem(serve().get(path), 404)
 
 
+def test_the_oauth2_redirect_page_is_not_served(content: ContentFolder, serve: Serve) -> None:
+    # Swagger UI's plugin adds it; this API has no OAuth2 (Litestar's own 404 page answers).
+    assert serve().get("/schema/oauth2-redirect.html").status_code == 404
+
+
 def test_the_schema_page_loads_swagger_ui_5(content: ContentFolder, serve: Serve) -> None:
-    bundle = serve().get("/schema/assets/swagger-ui-bundle.js").text
+    response = serve().get("/schema/assets/swagger-ui-bundle.js")
+    assert response.headers["content-type"] == "text/javascript; charset=utf-8"
+    bundle = response.text
     # Swagger UI 4 cannot read OpenAPI 3.1: it showed "Unable to render this definition".
     assert re.search(r'"5\.\d+\.\d+"', bundle)
 

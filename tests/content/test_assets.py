@@ -217,3 +217,29 @@ def test_reading_minutes_and_table_of_contents(content: ContentFolder) -> None:
         ("vraag", ["eerst", "dan"]),
         ("resultaat", []),
     ]
+
+
+def test_raw_image_sizes_are_kept_only_when_usable(content: ContentFolder) -> None:
+    post(
+        content,
+        "maten",
+        '<img src="https://x.nl/a.png" width="999999" height="-1"> '
+        '<img src="https://x.nl/b.png" width="640" height="400">',
+    )
+    html = document(load_folder(content.root), "maten").html
+    assert 'width="999999"' not in html
+    assert 'height="-1"' not in html
+    assert 'width="640" height="400"' in html
+
+
+def test_a_protocol_relative_cover_is_refused(content: ContentFolder) -> None:
+    post(content, "ander-domein", "Tekst.", "image: //elders.example/x.jpg")
+    (problem,) = load_folder(content.root).problems
+    assert (problem.field, problem.severity) == ("image", "error")
+
+
+def test_a_summary_from_a_long_first_paragraph_is_cut_at_a_word(content: ContentFolder) -> None:
+    post(content, "lang", " ".join(["vakmanschap"] * 200))
+    summary = document(load_folder(content.root), "lang").summary
+    assert len(summary) <= 301
+    assert summary.endswith("vakmanschap…")

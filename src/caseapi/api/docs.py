@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from litestar import Response, get
+from litestar import Response, Router, get
 from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
@@ -23,10 +23,11 @@ from caseapi.api.http.caching import cache_family
 
 SWAGGER_ASSETS = "/schema/assets"
 # The files the page asks for, and their types.
+# (Litestar adds "; charset=utf-8" to text types itself.)
 SWAGGER_FILES = {
-    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-    "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
-    "swagger-ui.css": "text/css; charset=utf-8",
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui-standalone-preset.js": "text/javascript",
+    "swagger-ui.css": "text/css",
     "favicon-32x32.png": "image/png",
 }
 
@@ -42,7 +43,7 @@ def openapi_config() -> OpenAPIConfig:
         ),
         path="/schema",
         render_plugins=[
-            SwaggerRenderPlugin(
+            _SwaggerPage(
                 path=["/", "/swagger"],
                 js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
                 css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
@@ -52,6 +53,13 @@ def openapi_config() -> OpenAPIConfig:
             JsonRenderPlugin(path="/openapi.json"),
         ],
     )
+
+
+class _SwaggerPage(SwaggerRenderPlugin):
+    """Swagger UI's page, without the OAuth2 redirect page this API has no use for."""
+
+    def receive_router(self, router: Router) -> None:
+        return
 
 
 @get(f"{SWAGGER_ASSETS}/{{name:str}}", include_in_schema=False, opt=cache_family("schema"))

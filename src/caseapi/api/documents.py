@@ -121,14 +121,16 @@ def _neighbour(document: Document | None, urls: ContentUrls) -> Neighbour | None
 
 
 def _body_fields(document: Document, urls: ContentUrls) -> dict[str, Any]:
+    # The body is its sections one after the other: their links are made absolute once.
+    sections = [
+        Section(heading=s.heading, id=s.id, html=urls.html(s.html), text=s.text)
+        for s in document.sections
+    ]
     return {
         "modified": local(document.modified),
-        "html": urls.html(document.html),
+        "html": "".join(section.html for section in sections),
         "text": document.text,
-        "sections": [
-            Section(heading=s.heading, id=s.id, html=urls.html(s.html), text=s.text)
-            for s in document.sections
-        ],
+        "sections": sections,
         "reading_minutes": document.reading_minutes,
         "toc": document.toc,
         "extra": document.extra,

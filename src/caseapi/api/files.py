@@ -11,17 +11,20 @@ disk already, and a 20 MB PDF has no place in memory.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Request, Response, get
-from litestar.datastructures import ETag
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter, QueryParameter
-from litestar.response import File
+from litestar.response import Stream
 
 from caseapi.api.http.caching import cache_family
 from caseapi.api.http.conditional import is_not_modified, not_modified_spec
+from caseapi.api.http.edge import HEAD_STATE_KEY
 from caseapi.api.http.problems import problem_spec
+from caseapi.api.http.ranges import Unsatisfiable, byte_range, file_chunks
 from caseapi.api.readers import Readers
 from caseapi.api.urls import VERSION_CHARS
 from caseapi.images import WIDTHS
@@ -47,11 +50,24 @@ FILE_POLICY = "default-src 'none'"
     ),
     tags=["files"],
     opt=cache_family("files"),
-    media_type="application/octet-stream",
     responses={
+        200: ResponseSpec(
+            data_container=bytes,
+            description="The file, with its own type (image/jpeg, application/pdf, …)",
+            media_type="application/octet-stream",
+            generate_examples=False,
+        ),
+        206: ResponseSpec(
+            data_container=None, description="The part a Range asked for", generate_examples=False
+        ),
         304: not_modified_spec(),
         400: problem_spec("A width that is not offered"),
         404: problem_spec("No such file"),
+        416: ResponseSpec(
+            data_container=None,
+            description="A Range wholly past the end of the file",
+            generate_examples=False,
+        ),
     },
 )
 async def serve_file(
@@ -87,16 +103,46 @@ async def serve_file(
         # Frontends on other origins embed these (<img>), also under COEP.
         "Cross-Origin-Resource-Policy": "cross-origin",
     }
-    if is_not_modified(request.headers.get("if-none-match"), None, f'"{tag}"', None):
-        return Response(b"", status_code=304, headers={**headers, "ETag": f'"{tag}"'})
+    etag = f'"{tag}"'
+    if_none_match = ", ".join(request.headers.getall("if-none-match", [])) or None
+    if is_not_modified(if_none_match, None, etag, None):
+        return Response(b"", status_code=304, headers={**headers, "ETag": etag})
     stored = readers.files.path(asset.digest, width)
-    if not stored.is_file():  # removed under an old generation's feet
-        raise NotFoundException(detail=f"There is no file '{asset.path}'.")
-    return File(
-        stored,
+    try:
+        size = stored.stat().st_size
+    except OSError:  # removed under an old generation's feet
+        raise NotFoundException(detail=f"There is no file '{asset.path}'.") from None
+    headers |= {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Content-Disposition": inline_disposition(asset.path.rsplit("/", 1)[-1]),
+    }
+    # If-Range: a range only of the version the client has part of; else all of it.
+    if_range = request.headers.get("if-range")
+    try:
+        wanted = byte_range(request.headers.get("range"), size)
+    except Unsatisfiable:
+        return Response(
+            b"", status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"}
+        )
+    if wanted is None or (if_range is not None and if_range.strip() != etag):
+        wanted, status = (0, size - 1), 200
+    else:
+        status = 206
+        headers["Content-Range"] = f"bytes {wanted[0]}-{wanted[1]}/{size}"
+    headers["Content-Length"] = str(wanted[1] - wanted[0] + 1 if size else 0)
+    # A HEAD request gets the same headers, and the file is not read for it.
+    empty = not size or request.scope.get("state", {}).get(HEAD_STATE_KEY, False)
+    return Stream(
+        iter(()) if empty else file_chunks(stored, *wanted),
+        status_code=status,
         media_type=asset.media_type,
-        content_disposition_type="inline",
-        filename=asset.path.rsplit("/", 1)[-1],
-        etag=ETag(value=tag, weak=False),
         headers=headers,
     )
+
+
+def inline_disposition(name: str) -> str:
+    """``Content-Disposition: inline`` with the name, also when it is not ASCII (RFC 6266)."""
+    fallback = "".join(char if char.isascii() and char.isprintable() else "_" for char in name)
+    fallback = fallback.replace("\\", "_").replace('"', "_")
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -11,6 +11,7 @@ from litestar import Request
 from litestar.exceptions import ClientException
 from litestar.params import QueryParameter
 
+from caseapi.api.http.caching import query_parameters
 from caseapi.api.schemas import PageMeta
 from caseapi.catalog.interface import CatalogReader, Filters, SortKey
 from caseapi.models import Collection, Document
@@ -101,8 +102,15 @@ async def fetch_page(
 
 
 def link_header(api_url: str, request: Request[Any, Any, Any], meta: PageMeta) -> str:
-    """RFC 8288 links to the first, previous, next and last pages."""
-    query = {key: value for key, value in request.query_params.items() if key != "page"}
+    """RFC 8288 links to the first, previous, next and last pages, with the route's parameters.
+
+    Only the parameters the route reads: the response cache answers every request that
+    differs in others from one copy, whose links must fit them all.
+    """
+    known = query_parameters(request.route_handler)
+    query = {
+        key: value for key, value in request.query_params.items() if key != "page" and key in known
+    }
     links = {"first": 1, "prev": meta.prev, "next": meta.next, "last": meta.pages}
     parts = []
     for relation, number in links.items():

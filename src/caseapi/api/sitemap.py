@@ -68,7 +68,7 @@ async def sitemap(
 
 
 @get(
-    "/sitemaps/{number:int}",
+    "/sitemaps/{number:str}",
     summary="One part of a sitemap too large for one file",
     tags=["sitemap"],
     media_type=MEDIA_TYPE,
@@ -83,13 +83,18 @@ async def sitemap(
 async def sitemap_part(
     readers: NamedDependency[Readers],
     settings: NamedDependency[Settings],
-    number: Annotated[int, PathParameter(ge=1, le=10_000, description="The part, from 1.")],
+    number: Annotated[
+        str,
+        # Digits 0-9 only: int() would also read other scripts' digits ("１").
+        PathParameter(pattern=r"^[1-9][0-9]{0,4}$", description="The part, from 1."),
+    ],
 ) -> Response[bytes]:
     """Part ``number`` of the sitemap index that ``/sitemap.xml`` gives past 50,000 URLs."""
     now = dt.datetime.now(dt.UTC)
     size = settings.sitemap_size
-    entries, total = await readers.catalog.sitemap(now, (number - 1) * size, size)
-    if not entries and not (number == 1 and total == 0):
+    part = int(number)
+    entries, total = await readers.catalog.sitemap(now, (part - 1) * size, size)
+    if not entries and not (part == 1 and total == 0):
         raise NotFoundException(detail=f"The sitemap has no part {number}.")
     return _xml(_urlset(entries, settings))
 

@@ -19,7 +19,8 @@ from caseapi.publication import document_url
 
 # Characters of the digest in ?v=: enough to tell versions of one file apart.
 VERSION_CHARS = 12
-_STORED = re.compile(re.escape(CONTENT_SCHEME) + r"(/[^\"'\s<>#]*)(#[^\"'\s<>]*)?")
+# Only in attribute values (src, href): the same letters in text or code stay as written.
+_STORED = re.compile(r'(?<==")' + re.escape(CONTENT_SCHEME) + r"(/[^\"'\s<>#]*)(#[^\"'\s<>]*)?")
 
 
 class ContentUrls:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import msgspec
 
-from caseapi.images import RESIZABLE, resized, widths_below
+from caseapi.images import RESIZABLE, resized_copies, widths_below
 from caseapi.models import Asset
 
 # Copies nothing refers to any more are removed after this long, not at once: a worker
@@ -43,11 +43,9 @@ class FileStore:
         if asset.media_type not in RESIZABLE or asset.width is None:
             return asset
         widths = widths_below(asset.width)
-        for width in widths:
-            target = self.path(asset.digest, width)
-            if not target.exists():
-                copy, _ = resized(data, asset.media_type, width)
-                self._write(target, copy)
+        missing = tuple(width for width in widths if not self.path(asset.digest, width).exists())
+        for width, copy in resized_copies(data, asset.media_type, missing).items():
+            self._write(self.path(asset.digest, width), copy)
         return msgspec.structs.replace(asset, widths=widths)
 
     def remove_unreferenced(self, digests: Iterable[str]) -> int:

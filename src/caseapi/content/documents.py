@@ -25,6 +25,8 @@ from caseapi.slugs import slugify
 
 # Words a reader gets through in a minute, for reading_minutes.
 READING_WORDS_PER_MINUTE = 200
+# A summary taken from the first paragraph stops about here: a list item, not the article.
+DEFAULT_SUMMARY_CHARS = 300
 
 
 class ParsedDocument(msgspec.Struct, kw_only=True):
@@ -178,7 +180,7 @@ def _build_document(
         return Document(
             **common,
             date=values["date"],
-            summary=values.get("summary") or " ".join(rendered.first_paragraph.split()),
+            summary=values.get("summary") or _shortened(rendered.first_paragraph),
             author=values.get("author"),
             publish_at=values.get("publish_at"),
             updated=values.get("updated"),
@@ -200,6 +202,15 @@ def _build_document(
         contact=values.get("contact"),
         publications=values.get("publications", []),
     )
+
+
+def _shortened(paragraph: str) -> str:
+    """A summary made of the first paragraph: whole, or cut at a word near the limit."""
+    text = " ".join(paragraph.split())
+    if len(text) <= DEFAULT_SUMMARY_CHARS:
+        return text
+    cut = text.rfind(" ", 0, DEFAULT_SUMMARY_CHARS)
+    return text[: cut if cut > 0 else DEFAULT_SUMMARY_CHARS].rstrip(" ,;:") + "…"
 
 
 def _cover(values: dict[str, Any], front: FrontMatter, links: DocumentLinks) -> Cover | None:

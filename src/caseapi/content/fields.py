@@ -256,7 +256,7 @@ def image(value: Any, warnings: list[tuple[tuple[str | int, ...], str]]) -> str:
     """A file beside the content (``team.jpg``, ``/media/team.jpg``) or an http(s) address."""
     written = text(value, warnings)
     scheme = _SCHEME.match(written)
-    if scheme and scheme.group(1).lower() not in ("http", "https"):
+    if written.startswith("//") or (scheme and scheme.group(1).lower() not in ("http", "https")):
         raise FieldProblem(
             f"'{written}' is not an image address: give a file in the content folder "
             "(like team.jpg) or an address starting with https://"

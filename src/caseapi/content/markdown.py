@@ -30,6 +30,7 @@ _ALLOWED_ATTRIBUTES = {
 # Our own scheme survives sanitising: it stands for a path inside the content folder.
 _URL_SCHEMES = nh3.ALLOWED_URL_SCHEMES | {CONTENT_SCHEME.rstrip(":")}
 _LINKING = frozenset({("a", "href"), ("img", "src")})
+MAX_IMAGE_SIDE = 10_000
 _HIDDEN_OPEN = re.compile(r"<(script|style)\b")
 _HIDDEN_CLOSE = re.compile(r"</(script|style)\b")
 
@@ -67,7 +68,7 @@ def render_markdown(
         html = sanitise(raw_html, links)
         # A section's text leaves out its heading (heading_open, inline, heading_close).
         text = _plain_text(section_tokens[3:] if heading is not None else section_tokens)
-        if heading is None and not text:
+        if heading is None and not text and not html.strip():
             continue
         sections.append(
             Section(
@@ -94,8 +95,11 @@ def sanitise(html: str, links: DocumentLinks | None = None) -> str:
 
     def resolve(element: str, attribute: str, value: str) -> str | None:
         if links is not None and (element, attribute) in _LINKING:
-            resolved = links.resolve(value, None)
+            resolved = links.resolve(value, None, "image" if element == "img" else "link")
             return value if resolved is None else resolved or None
+        if element == "img" and attribute in ("width", "height"):
+            # A size the page can use, or none: width="999999" only breaks layouts.
+            return value if value.isdigit() and 0 < int(value) <= MAX_IMAGE_SIDE else None
         return value
 
     return nh3.clean(

@@ -476,3 +476,17 @@ async def test_answers_are_dated_by_the_generation_the_readers_serve(
         assert (epoch.generation, epoch.last_change) == (newer.number, newer.changed_at)
     finally:
         await readers.close()
+
+
+def test_parameters_a_route_does_not_read_share_one_copy(site: ContentFolder, start: Start) -> None:
+    client = start()
+    cache = client.app.state.response_cache
+    first = client.get("/posts", params={"limit": 1, "_": "1"})
+    hits = cache.hits
+    for busting in ("2", "3", "veel"):
+        again = client.get("/posts", params={"limit": 1, "_": busting})
+        assert again.content == first.content
+    assert cache.hits == hits + 3
+    # Their links carry only what the route reads.
+    assert "_=" not in first.headers["link"]
+    assert "limit=1" in first.headers["link"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any, Literal, cast
+from urllib.parse import unquote_plus
 
 import anyio
 from litestar.datastructures import Headers
@@ -53,6 +54,7 @@ FAMILY_OPTION = "cache_family"
 # What the OpenAPI pages and their assets may be kept for; they change with a deploy.
 SCHEMA_CACHE_CONTROL = "public, max-age=300"
 _MAX_AGE = re.compile(r"\b(max-age|s-maxage)=(\d+)")
+_PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
 def cache_family(family: Family) -> dict[str, Any]:
@@ -66,6 +68,7 @@ class RepresentationMiddleware:
     def __init__(self, app: ASGIApp, cache: ResponseCache, settings: HttpSettings) -> None:
         self.app = app
         self.cache = cache
+        self._parameters: dict[Any, frozenset[str]] = {}
         self.cache_control: dict[str, str] = {
             "documents": settings.cache_documents,
             "lists": settings.cache_lists,
@@ -86,7 +89,7 @@ class RepresentationMiddleware:
         readers: Readers = scope["app"].state.readers
         now = dt.datetime.now(dt.UTC)
         epoch = await self.cache.epoch(readers, now)
-        key = scope["path"] + "?" + scope["query_string"].decode("latin-1")
+        key = scope["path"] + "?" + self._known_query(scope)
         representation = self.cache.get(key, epoch)
         state = scope.setdefault("state", {})
         if representation is None:
@@ -102,6 +105,22 @@ class RepresentationMiddleware:
         else:
             state[CACHE_STATE_KEY] = "hit"
         await self._answer(scope, send, key, representation, epoch, now)
+
+    def _known_query(self, scope: Scope) -> str:
+        """The query string with only the parameters the route reads, as the cache's key.
+
+        Others change nothing in the answer; left in, ``?x=<random>`` would make every
+        request a miss (rendering anew) and fill the cache with copies.
+        """
+        raw = scope["query_string"].decode("latin-1")
+        if not raw:
+            return raw
+        handler = scope["route_handler"]
+        known = self._parameters.get(handler)
+        if known is None:
+            known = self._parameters[handler] = query_parameters(handler)
+        kept = [part for part in raw.split("&") if unquote_plus(part.partition("=")[0]) in known]
+        return "&".join(kept)
 
     async def _answer(
         self,
@@ -148,6 +167,17 @@ class RepresentationMiddleware:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def query_parameters(handler: Any) -> frozenset[str]:
+    """The names of the query parameters a route handler reads."""
+    signature = handler.parsed_fn_signature.parameters
+    dependencies = set(handler.resolve_dependencies())
+    in_path = {
+        name.partition(":")[0] for path in handler.paths for name in _PATH_PARAMETER.findall(path)
+    }
+    reserved = {"request", "data", "state", "scope", "headers", "cookies", "query", "socket"}
+    return frozenset(set(signature) - dependencies - in_path - reserved)
 
 
 def representation_middleware(cache: ResponseCache, settings: HttpSettings) -> DefineMiddleware:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 access_log = logging.getLogger("caseapi.access")
 # The response cache notes in the scope's state what it did, for the access log.
 CACHE_STATE_KEY = "caseapi.cache"
+# Set in the scope's state for a HEAD request, which routes see as a GET.
+HEAD_STATE_KEY = "caseapi.head"
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 EXPOSED_HEADERS = (
     "ETag, Last-Modified, Link, Retry-After, "
@@ -74,7 +76,11 @@ class Edge:
         elif method == "OPTIONS" and origin and b"access-control-request-method" in headers:
             await self._preflight(reply, origin, headers)
         else:
-            routed = cast("Scope", {**scope, "method": "GET"}) if method == "HEAD" else scope
+            routed: Scope = scope
+            if method == "HEAD":
+                # Routed as GET; a handler that streams (files) may leave the body unread.
+                routed = cast("Scope", {**scope, "method": "GET"})
+                routed.setdefault("state", {})[HEAD_STATE_KEY] = True
             await self.app(routed, receive, reply)
         if access_log.isEnabledFor(logging.INFO):
             _log_access(scope, headers, outcome, time.perf_counter() - started)
